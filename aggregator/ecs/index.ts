@@ -1,0 +1,2 @@
+export { detectLevel, toEcs } from './document';
+export type { EcsLogDocument } from './document';

@@ -1,0 +1,2 @@
+export { ApiServer, parseListen } from './server';
+export type { ApiServerOptions } from './server';

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { componentIdSchema } from './shared-schemas';
+
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** `host:port` for listeners. */
+export const listenSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'expected host:port');
+
+export const kafkaSchema = z.strictObject({
+  brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']),
+  client_id: z.string().default('cargoscope'),
+  connection_timeout_ms: z.number().int().positive().default(3000),
+  request_timeout_ms: z.number().int().positive().default(30_000),
+  /** Partitions for the topics cargoscope creates when they do not exist. */
+  topic_partitions: z.number().int().positive().default(6),
+  topic_replication_factor: z.number().int().positive().default(1),
+  compression: z.enum(['none', 'gzip']).default('gzip'),
+});
+
+/** A component entry before its type's own schema is applied (that happens in validate.ts). */
+const componentEntry = z.looseObject({
+  type: z.string().min(1),
+  inputs: z.array(z.string().min(1)).optional(),
+});
+
+export function topLevelSchema(defaultListen: string) {
+  return z.strictObject({
+    /** Node name on every sample and record; defaults to the hostname. */
+    node: z.string().min(1).optional(),
+    /** Checkpoints and other state; relative paths are resolved against the config file. */
+    data_dir: z.string().min(1).default('.cargoscope/data'),
+    shutdown_timeout_secs: z.number().positive().max(300).default(5),
+    api: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        listen: listenSchema.default(defaultListen),
+      })
+      .prefault({}),
+    telemetry: z
+      .strictObject({
+        log_level: logLevel.default('info'),
+        tracing: z
+          .strictObject({
+            otlp_endpoint: z.url().nullable().default(null),
+            sample_ratio: z.number().min(0).max(1).default(1),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    transport: z
+      .strictObject({
+        // `kafka` joins once the Kafka transport lands (collector/aggregator issues); until then
+        // the schema refuses it rather than accept a transport that is not there.
+        type: z.enum(['bus']).default('bus'),
+      })
+      .prefault({}),
+    sources: z.record(componentIdSchema, componentEntry).default({}),
+    transforms: z.record(componentIdSchema, componentEntry).default({}),
+    sinks: z.record(componentIdSchema, componentEntry).default({}),
+  });
+}
+
+export type TopLevelConfig = z.infer<ReturnType<typeof topLevelSchema>>;
+export type KafkaConfig = z.infer<typeof kafkaSchema>;

@@ -1,0 +1,3 @@
+export { InProcessBus } from './bus';
+export { topicSinkFactory, topicSourceFactory } from './components';
+export type { EnvelopeHandler, SubscribeOptions, Subscription, Transport, TransportMessage } from './types';

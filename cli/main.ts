@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
+import { VERSION } from '../core/version';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { PipelineProcess } from './pipeline-process';
 import { buildRegistry } from './registry';
@@ -51,7 +52,7 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (values.version) return out(`${(require('../../package.json') as { version: string }).version}\n`), EXIT.ok;
+  if (values.version) return out(`${VERSION}\n`), EXIT.ok;
   if (values.help || !command) return out(HELP), command || values.help ? EXIT.ok : EXIT.usage;
   switch (command) {
     case 'run':

@@ -7,9 +7,9 @@ import type { ValidatedConfig } from '../core/config';
 import { createLogger, SelfMetrics, Tracing } from '../core/telemetry';
 import { SELF_METRIC } from '../core/naming';
 import { InProcessBus, type Transport } from '../core/transport';
+import { VERSION } from '../core/version';
 import type { ProcessMode } from './defaults';
 
-const VERSION: string = (require('../../package.json') as { version: string }).version;
 
 /**
  * One running cargoscope process: telemetry, the HTTP surface, the transport and the topology,

@@ -17,7 +17,7 @@ export class ComponentRegistry {
     }
     const table = this.byKind[factory.kind];
     if (table.has(factory.type)) throw new Error(`${factory.kind} type '${factory.type}' registered twice`);
-    table.set(factory.type, factory as unknown as ComponentFactory);
+    table.set(factory.type, factory);
     return this;
   }
 

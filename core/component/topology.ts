@@ -96,7 +96,7 @@ export class Topology {
     const component = spec.factory.create(spec.options, { id: spec.id, node: this.deps.node });
     const ctx = this.makeContext(spec);
     this.contexts.set(spec.id, ctx);
-    if (spec.kind === 'source') this.sources.set(spec.id, component as Source);
+    if (spec.kind === 'source') this.sources.set(spec.id, component);
     else if (spec.kind === 'transform') this.transforms.set(spec.id, { id: spec.id, transform: component as Transform, telemetry: ctx.telemetry, targets: [] });
     else {
       const sink = component as Sink;

@@ -19,11 +19,14 @@ export interface LoadOptions {
 export function loadConfigText(text: string, options: LoadOptions): ValidatedConfig {
   const env = options.env ?? process.env;
   const interpolated = interpolateEnv(text, env);
-  const issues: ConfigIssue[] = [...interpolated.issues];
-  const doc = parseDocument(interpolated.text, { prettyErrors: false, uniqueKeys: true });
+  // A failed substitution leaves text that would only produce confusing YAML errors: stop here.
+  if (interpolated.issues.length > 0) throw new ConfigError(interpolated.issues, options.file);
+  const issues: ConfigIssue[] = [];
+  const doc = parseDocument(interpolated.text, { prettyErrors: true, uniqueKeys: true });
   for (const err of doc.errors) {
     const line = err.linePos?.[0];
-    issues.push({ path: line ? `line ${line.line}, column ${line.col}` : '(yaml)', message: err.message.split('\n')[0] ?? err.message });
+    const message = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
+    issues.push({ path: line ? `line ${line.line}, column ${line.col}` : '(yaml)', message });
   }
   if (issues.length > 0) throw new ConfigError(issues, options.file);
   const raw: unknown = doc.toJS() ?? {};

@@ -1,7 +1,7 @@
 import type { ZodError } from 'zod';
 import type { ComponentRegistry } from '../component/registry';
 import type { ComponentFactory, ComponentKind } from '../component/types';
-import { ConfigError, joinPath, type ConfigIssue } from './errors';
+import { joinPath, type ConfigIssue } from './errors';
 import { topLevelSchema, type TopLevelConfig } from './schema';
 import { SINK_DELIVERY_KEYS, sinkDeliverySchema, type SinkDeliveryConfig } from './shared-schemas';
 
@@ -74,7 +74,7 @@ function checkComponents(raw: Record<string, unknown>, registry: ComponentRegist
       if (spec) specs.push(spec);
     }
   }
-  issues.push(...checkWiring(specs));
+  issues.push(...checkWiring(specs, seen));
   return { specs, issues };
 }
 
@@ -124,18 +124,19 @@ function checkInputs(kind: ComponentKind, path: string, inputs: unknown, issues:
     issues.push({ path: joinPath(path, 'inputs'), message: 'required: a non-empty list of source or transform ids' });
     return [];
   }
-  return inputs as string[];
+  return inputs;
 }
 
-function checkWiring(specs: readonly ComponentSpec[]): ConfigIssue[] {
+/** `declared` holds every id in the file, valid or not, so one bad component causes one error. */
+function checkWiring(specs: readonly ComponentSpec[], declared: ReadonlyMap<string, ComponentKind>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const byId = new Map(specs.map((s) => [s.id, s]));
   for (const spec of specs) {
     spec.inputs.forEach((input, i) => {
-      const target = byId.get(input);
+      const kind = declared.get(input);
       const path = joinPath(`${spec.kind}s`, spec.id, 'inputs', i);
-      if (!target) issues.push({ path, message: `unknown component '${input}'` });
-      else if (target.kind === 'sink') issues.push({ path, message: `'${input}' is a sink; sinks cannot be inputs` });
+      if (!kind) issues.push({ path, message: `unknown component '${input}'` });
+      else if (kind === 'sink') issues.push({ path, message: `'${input}' is a sink; sinks cannot be inputs` });
     });
   }
   const cycle = findTransformCycle(specs, byId);

@@ -22,11 +22,11 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export interface RetryHooks {
-  onRetry?(attempt: number, delayMs: number, err: unknown): void;
+  readonly onRetry?: (attempt: number, delayMs: number, err: unknown) => void;
   /** For tests: a deterministic clock and sleep. */
-  random?(): number;
-  now?(): number;
-  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The delay before attempt `attempt + 1` (attempt counts from 1), before any server hint. */

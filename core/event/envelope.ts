@@ -2,9 +2,10 @@ import type { Ack } from './ack';
 import type { DeadLetter } from './deadletter';
 import type { LogBatch } from './logs';
 import type { MetricBatch } from './metrics';
+import type { RollupBatch } from './rollups';
 
 /** Every payload that flows between components. Rollups join this union with the aggregator. */
-export type Event = MetricBatch | LogBatch | DeadLetter;
+export type Event = MetricBatch | LogBatch | RollupBatch | DeadLetter;
 export type EventType = Event['type'];
 
 /**
@@ -29,6 +30,8 @@ export function countEvents(event: Event): number {
     }
     case 'logs':
       return event.records.length;
+    case 'rollups':
+      return event.series.length;
     case 'deadletter':
       return 1;
   }
@@ -47,6 +50,8 @@ export function estimateBytes(event: Event): number {
       for (const r of event.records) n += r.message.length + 160;
       return n;
     }
+    case 'rollups':
+      return 256 + event.series.length * 160;
     case 'deadletter':
       return 256 + event.payload.length + event.detail.length;
   }

@@ -7,3 +7,4 @@ export { workloadId } from './identity';
 export type { ContainerIdentity, WorkloadIdentity, WorkloadKind } from './identity';
 export type { LogBatch, LogOrigin, LogRecord, LogStream } from './logs';
 export type { ContainerMetrics, MetricBatch, MetricSample, SampleKind } from './metrics';
+export type { RollupBatch, RollupKey, RollupLevel, RollupSeries } from './rollups';

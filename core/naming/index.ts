@@ -4,3 +4,5 @@ export { SELF_LABEL, SELF_METRIC } from './self-metrics';
 export { TOPIC } from './topics';
 export type { Topic } from './topics';
 export { DEFAULT_PORT } from './ports';
+export { ROLLUP_LEVELS, ROLLUP_METRIC, rollupSeriesName } from './rollups';
+export type { RollupMetricId } from './rollups';

@@ -26,8 +26,7 @@ export function toMessages(event: Event, mode: KeyMode): TransportMessage[] {
     return messages;
   }
   if (event.type === 'logs' && mode !== 'none') return [{ key: event.container.id, event }];
-  const key = event.type === 'metrics' ? event.node : event.type === 'logs' ? event.container.node : event.component;
-  return [{ key, event }];
+  return [{ key: keyOf(event), event }];
 }
 
 const topicSinkSchema = z.strictObject({
@@ -102,3 +101,16 @@ export const topicSourceFactory: ComponentFactory<'source', z.infer<typeof topic
   schema: topicSourceSchema,
   create: (options) => new TopicSource(options),
 };
+
+function keyOf(event: Event): string {
+  switch (event.type) {
+    case 'metrics':
+      return event.node;
+    case 'logs':
+      return event.container.node;
+    case 'rollups':
+      return event.source;
+    case 'deadletter':
+      return event.component;
+  }
+}

@@ -30,33 +30,78 @@ sources:
     type: topic
     topics: [${TOPIC.logs}]
     group: aggregator
+  deadletter_in:
+    type: topic
+    topics: [${TOPIC.deadletter}]
+    group: aggregator
+transforms:
+  rollup:
+    type: rollup
+    inputs: [metrics_in]
 sinks:
   prometheus:
     type: prometheus_exporter
-    inputs: [metrics_in]
+    inputs: [rollup]
+  rollups_out:
+    type: topic
+    inputs: [rollup]
+    topic: ${TOPIC.rollups}
+    event_types: [rollups]
   log_files:
     type: file
     inputs: [logs_in]
     path: logs.ndjson
+  deadletter_files:
+    type: file
+    inputs: [deadletter_in]
+    path: deadletter.ndjson
 `,
   collector: `# cargoscope collector: one per node.
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/collector}
 api:
   listen: \${CARGOSCOPE_LISTEN:-127.0.0.1:${DEFAULT_PORT.collector}}
 `,
-  aggregator: `# cargoscope aggregator: a consumer group member.
+  aggregator: `# cargoscope aggregator: a Kafka consumer group member (run as many as you like).
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/aggregator}
 api:
   listen: \${CARGOSCOPE_LISTEN:-127.0.0.1:${DEFAULT_PORT.aggregator}}
+transport:
+  type: kafka
+  kafka:
+    brokers: [\${CARGOSCOPE_KAFKA:-127.0.0.1:9092}]
 sources:
   metrics_in:
     type: topic
     topics: [${TOPIC.metrics}]
-    group: aggregator
+    group: cargoscope-aggregator-metrics
+  logs_in:
+    type: topic
+    topics: [${TOPIC.logs}]
+    group: cargoscope-aggregator-logs
+transforms:
+  rollup:
+    type: rollup
+    inputs: [metrics_in]
 sinks:
   prometheus:
     type: prometheus_exporter
-    inputs: [metrics_in]
+    inputs: [rollup]
+  influxdb:
+    type: influxdb
+    inputs: [rollup]
+    endpoint: \${CARGOSCOPE_INFLUXDB:-http://127.0.0.1:8086}
+    batch: { max_events: 5000, timeout_ms: 1000 }
+  elasticsearch:
+    type: elasticsearch
+    inputs: [logs_in]
+    endpoints: [\${CARGOSCOPE_ELASTICSEARCH:-http://127.0.0.1:9200}]
+    batch: { max_events: 2000, max_bytes: 10485760, timeout_ms: 500 }
+    concurrency: 2
+  rollups_out:
+    type: topic
+    inputs: [rollup]
+    topic: ${TOPIC.rollups}
+    event_types: [rollups]
 `,
   alerting: `# cargoscope alerting: rules and autoscaling over the roll-ups.
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/alerting}

@@ -6,7 +6,7 @@ import { Topology } from '../core/component';
 import type { ValidatedConfig } from '../core/config';
 import { createLogger, SelfMetrics, Tracing } from '../core/telemetry';
 import { SELF_METRIC } from '../core/naming';
-import { InProcessBus, type Transport } from '../core/transport';
+import { InProcessBus, KafkaTransport, type Transport } from '../core/transport';
 import { VERSION } from '../core/version';
 import type { ProcessMode } from './defaults';
 
@@ -36,7 +36,12 @@ export class PipelineProcess {
       .labels(VERSION, mode)
       .set(1);
     const metrics = new SelfMetrics(this.registry);
-    this.transport = new InProcessBus();
+    this.transport =
+      settings.transport.type === 'kafka'
+        ? new KafkaTransport(settings.transport.kafka, this.logger.child({ component: 'kafka' }), {
+            onPoison: (topic, reason) => metrics.poisonRecords.labels(topic, reason).inc(),
+          })
+        : new InProcessBus();
     this.api = settings.api.enabled
       ? new ApiServer({ listen: settings.api.listen, registry: this.registry, isReady: () => this.topology.isRunning && !this.stopping })
       : undefined;

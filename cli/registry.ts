@@ -1,5 +1,8 @@
-import { prometheusExporterFactory } from '../aggregator/sinks/prometheus_exporter';
+import { elasticsearchFactory } from '../aggregator/sinks/elasticsearch';
 import { fileSinkFactory } from '../aggregator/sinks/file';
+import { influxdbFactory } from '../aggregator/sinks/influxdb';
+import { prometheusExporterFactory } from '../aggregator/sinks/prometheus_exporter';
+import { rollupFactory } from '../aggregator/transforms/rollup';
 import { ComponentRegistry } from '../core/component';
 import { topicSinkFactory, topicSourceFactory } from '../core/transport';
 
@@ -8,6 +11,9 @@ export function buildRegistry(): ComponentRegistry {
   return new ComponentRegistry()
     .register(topicSourceFactory)
     .register(topicSinkFactory)
+    .register(rollupFactory)
     .register(prometheusExporterFactory)
+    .register(influxdbFactory)
+    .register(elasticsearchFactory)
     .register(fileSinkFactory);
 }

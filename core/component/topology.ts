@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { Ack, envelope, type Envelope, type Event } from '../event';
+import { Ack, envelope, type DeadLetter, type Envelope, type Event } from '../event';
+import { TOPIC } from '../naming';
 import type { ComponentSpec, ValidatedConfig } from '../config/validate';
 import { SinkRunner } from '../delivery/sink-runner';
 import { ComponentTelemetry } from '../telemetry/component-telemetry';
@@ -100,7 +101,15 @@ export class Topology {
     else if (spec.kind === 'transform') this.transforms.set(spec.id, { id: spec.id, transform: component as Transform, telemetry: ctx.telemetry, targets: [] });
     else {
       const sink = component as Sink;
-      const runner = new SinkRunner(sink, runnerOptions(spec), ctx.telemetry, ctx.logger);
+      const onRejected = (env: Envelope, reason: string, detail: string): Promise<void> => {
+        // A dead letter refused by its own sink would come straight back: count it, log it, stop.
+        if (env.event.type === 'deadletter') {
+          ctx.logger.error({ reason, detail }, 'a dead letter was refused by its sink; it is dropped');
+          return Promise.resolve();
+        }
+        return ctx.deadLetter(deadLetterFor(env, spec.id, reason, detail));
+      };
+      const runner = new SinkRunner(sink, { ...runnerOptions(spec), onRejected }, ctx.telemetry, ctx.logger);
       this.runners.set(spec.id, { sink, runner });
     }
   }
@@ -135,6 +144,7 @@ export class Topology {
       telemetry: new ComponentTelemetry(metrics, { id: spec.id, type: spec.type, kind: spec.kind }),
       transport,
       exposition,
+      deadLetter: (letter) => transport.publish(TOPIC.deadletter, [{ key: letter.origin, event: letter }]),
     };
   }
 
@@ -183,4 +193,11 @@ export class Topology {
       await this.route(out, node.targets, node.telemetry);
     }
   }
+}
+
+/** A whole envelope refused by a sink, as a dead letter carrying the original event. */
+export function deadLetterFor(env: Envelope, component: string, reason: string, detail: string): DeadLetter {
+  const event = env.event;
+  const origin = event.type === 'logs' ? `${event.source}:${event.container.id}` : event.type === 'metrics' ? `${event.source}@${event.node}` : event.type;
+  return { type: 'deadletter', version: 1, component, reason, detail, origin, payload: JSON.stringify(event), payloadEncoding: 'utf8', atMs: Date.now() };
 }

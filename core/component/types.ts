@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
-import type { Ack, Envelope, Event } from '../event';
+import type { Ack, DeadLetter, Envelope, Event } from '../event';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry';
 import type { Transport } from '../transport/types';
 
@@ -30,6 +30,11 @@ export interface ComponentContext {
   readonly telemetry: ComponentTelemetry;
   /** Kafka or the in-process bus, per `transport.type`. */
   readonly transport: Transport;
+  /**
+   * Routes what cannot be delivered to `cargoscope.deadletter.v1` (with reason and origin).
+   * Resolves once the dead letter is durable; rejects (retryably) otherwise.
+   */
+  deadLetter(letter: DeadLetter): Promise<void>;
   readonly exposition: Exposition;
 }
 

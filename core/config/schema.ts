@@ -15,6 +15,8 @@ export const kafkaSchema = z.strictObject({
   topic_partitions: z.number().int().positive().default(6),
   topic_replication_factor: z.number().int().positive().default(1),
   compression: z.enum(['none', 'gzip']).default('gzip'),
+  /** Partitions of one consumer processed in parallel (order is kept within a partition). */
+  partitions_consumed_concurrently: z.number().int().positive().max(64).default(3),
 });
 
 /** A component entry before its type's own schema is applied (that happens in validate.ts). */
@@ -49,9 +51,8 @@ export function topLevelSchema(defaultListen: string) {
       .prefault({}),
     transport: z
       .strictObject({
-        // `kafka` joins once the Kafka transport lands (collector/aggregator issues); until then
-        // the schema refuses it rather than accept a transport that is not there.
-        type: z.enum(['bus']).default('bus'),
+        type: z.enum(['bus', 'kafka']).default('bus'),
+        kafka: kafkaSchema.prefault({}),
       })
       .prefault({}),
     sources: z.record(componentIdSchema, componentEntry).default({}),

@@ -21,7 +21,7 @@ export interface SinkRunnerOptions {
   /** Parallel sends; 1 keeps order. */
   readonly concurrency: number;
   /** Where permanently rejected envelopes go (the dead letter); they are counted either way. */
-  readonly onRejected?: (envelope: Envelope, reason: string, detail: string) => void;
+  readonly onRejected?: (envelope: Envelope, reason: string, detail: string) => Promise<void>;
 }
 
 /**
@@ -124,42 +124,48 @@ export class SinkRunner {
         this.options.retry,
         async () => {
           const result = await withTimeout(this.options.requestTimeoutMs, (signal) => this.sink.send(pending, signal), this.abort.signal);
-          pending = this.settlePartial(pending, result ?? {});
+          pending = await this.settlePartial(pending, result ?? {});
           if (pending.length > 0) throw new RetryableError(`${pending.length} item(s) to retry`);
         },
         this.abort.signal,
         { onRetry: (attempt, delayMs, err) => this.onRetry(attempt, delayMs, err) },
       );
     } catch (err) {
-      this.settleFailure(pending, err);
+      await this.settleFailure(pending, err);
     } finally {
       this.telemetry.batchDuration(Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
   /** Settles delivered and rejected items of a partial result; returns those to retry. */
-  private settlePartial(sent: Envelope[], result: { retry?: readonly number[]; rejected?: ReadonlyArray<{ index: number; reason: string }> }): Envelope[] {
+  private async settlePartial(sent: Envelope[], result: { retry?: readonly number[]; rejected?: ReadonlyArray<{ index: number; reason: string }> }): Promise<Envelope[]> {
     const retrySet = new Set(result.retry ?? []);
     const rejected = new Map((result.rejected ?? []).map((r) => [r.index, r.reason] as const));
     const again: Envelope[] = [];
-    sent.forEach((env, index) => {
-      if (retrySet.has(index)) return void again.push(env);
+    for (const [index, env] of sent.entries()) {
+      if (retrySet.has(index)) {
+        again.push(env);
+        continue;
+      }
       const reason = rejected.get(index);
-      if (reason !== undefined) return this.reject(env, 'rejected', reason);
+      if (reason !== undefined) {
+        await this.reject(env, 'rejected', reason);
+        continue;
+      }
       this.telemetry.eventsSent(env.count, env.sizeBytes);
       this.telemetry.outcome('delivered');
       env.ack.settle('delivered');
-    });
+    }
     return again;
   }
 
-  private settleFailure(pending: Envelope[], err: unknown): void {
+  private async settleFailure(pending: Envelope[], err: unknown): Promise<void> {
     // An abort at the shutdown deadline is neither the data's fault nor a bug.
     const kind = err instanceof DeadlineExceededError || this.abort.signal.aborted ? 'retryable' : classifyError(err);
     const message = (err as Error).message;
     if (kind === 'permanent') {
       const reason = err instanceof PermanentError ? err.reason : 'permanent';
-      for (const env of pending) this.reject(env, reason, message);
+      for (const env of pending) await this.reject(env, reason, message);
       return;
     }
     if (kind === 'bug') this.logger.error({ err }, 'sink failed with an unclassified error (a bug): batch not delivered');
@@ -171,10 +177,22 @@ export class SinkRunner {
     }
   }
 
-  private reject(env: Envelope, reason: string, detail: string): void {
+  /**
+   * A permanent refusal: the envelope goes to the dead letter first, and only once that is durable
+   * is the ack settled `rejected` (the source may then move on). If the dead letter cannot be
+   * written, the ack fails instead, so the source keeps the data.
+   */
+  private async reject(env: Envelope, reason: string, detail: string): Promise<void> {
     this.telemetry.eventsDiscarded(env.count, reason);
+    try {
+      await this.options.onRejected?.(env, reason, detail);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, reason }, 'dead letter could not be written; batch not acknowledged');
+      this.telemetry.outcome('failed');
+      env.ack.settle('failed', `dead letter failed: ${(err as Error).message}`);
+      return;
+    }
     this.telemetry.outcome('rejected');
-    this.options.onRejected?.(env, reason, detail);
     env.ack.settle('rejected', detail);
   }
 

@@ -21,6 +21,8 @@ export const SELF_METRIC = {
   deliveryRetries: 'cargoscope_delivery_retries_total',
   deliveryOutcomes: 'cargoscope_delivery_outcomes_total',
 
+  transportPoisonRecords: 'cargoscope_transport_poison_records_total',
+
   build: 'cargoscope_build_info',
 } as const;
 

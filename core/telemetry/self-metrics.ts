@@ -24,6 +24,7 @@ export class SelfMetrics {
   readonly bufferBytes: Gauge<string>;
   readonly deliveryRetries: Counter<string>;
   readonly deliveryOutcomes: Counter<string>;
+  readonly poisonRecords: Counter<string>;
 
   constructor(readonly registry: Registry) {
     const counter = (name: string, help: string, extra: readonly string[] = []): Counter<string> =>
@@ -36,6 +37,12 @@ export class SelfMetrics {
     this.errors = counter(SELF_METRIC.componentErrors, 'Errors a component met, by reason.', [SELF_LABEL.reason]);
     this.deliveryRetries = counter(SELF_METRIC.deliveryRetries, 'Send attempts that were retried.');
     this.deliveryOutcomes = counter(SELF_METRIC.deliveryOutcomes, 'Batches settled, by outcome.', [SELF_LABEL.outcome]);
+    this.poisonRecords = new Counter({
+      name: SELF_METRIC.transportPoisonRecords,
+      help: 'Consumed messages that could not be decoded, sent to the dead letter.',
+      labelNames: ['topic', SELF_LABEL.reason],
+      registers: [registry],
+    });
     this.batchSeconds = new Histogram({
       name: SELF_METRIC.componentBatchSeconds,
       help: 'Time to handle one batch (a sink send, a scrape).',

@@ -32,6 +32,8 @@ export function toMessages(event: Event, mode: KeyMode): TransportMessage[] {
 const topicSinkSchema = z.strictObject({
   topic: z.string().min(1),
   key: z.enum(keyModes).default('none'),
+  /** Only these event types are published; others are acknowledged and skipped (empty = all). */
+  event_types: z.array(z.enum(['metrics', 'logs', 'rollups', 'deadletter'])).default([]),
 });
 
 class TopicSink implements Sink {
@@ -46,7 +48,8 @@ class TopicSink implements Sink {
 
   async send(batch: readonly Envelope[], signal: AbortSignal): Promise<PartialSendResult | void> {
     if (!this.ctx) throw new Error('topic sink used before start');
-    const messages = batch.flatMap((env) => toMessages(env.event, this.options.key));
+    const wanted = this.options.event_types;
+    const messages = batch.flatMap((env) => (wanted.length === 0 || wanted.includes(env.event.type) ? toMessages(env.event, this.options.key) : []));
     await this.ctx.transport.publish(this.options.topic, messages, signal);
   }
 

@@ -1,3 +1,7 @@
 export { InProcessBus } from './bus';
+export { CONTENT_TYPE, decodeEvent, encodeEvent } from './codec';
+export type { DecodeResult } from './codec';
+export { classifyKafkaError, KafkaTransport } from './kafka';
+export type { KafkaTransportHooks } from './kafka';
 export { topicSinkFactory, topicSourceFactory } from './components';
 export type { EnvelopeHandler, SubscribeOptions, Subscription, Transport, TransportMessage } from './types';

@@ -29,7 +29,10 @@ export class PrometheusExporterSink implements Sink {
   }
 
   send(batch: readonly Envelope[]): Promise<void> {
-    for (const env of batch) if (env.event.type === 'metrics') this.state.apply(env.event);
+    for (const env of batch) {
+      if (env.event.type === 'metrics') this.state.apply(env.event);
+      else if (env.event.type === 'rollups') this.state.applyRollups(env.event);
+    }
     return Promise.resolve();
   }
 
@@ -43,6 +46,6 @@ export const prometheusExporterFactory: ComponentFactory<'sink', PrometheusExpor
   kind: 'sink',
   description: 'Exposes per-container series with cAdvisor names on the process /metrics endpoint.',
   schema: prometheusExporterSchema,
-  accepts: ['metrics'],
+  accepts: ['metrics', 'rollups'],
   create: (config) => new PrometheusExporterSink(config),
 };

@@ -1,8 +1,10 @@
-import type { ContainerMetrics, MetricBatch, MetricSample } from '../../../core/event';
+import type { ContainerIdentity, ContainerMetrics, MetricBatch, MetricSample, RollupBatch } from '../../../core/event';
 import { CONTAINER_LABEL, CONTAINER_METRIC } from '../../../core/naming';
 import { escapeLabelValue, formatValue, joinLabels } from './exposition';
+import { renderOwners, renderRollups } from './rollup-render';
 
 interface ContainerSeries {
+  readonly identity: ContainerIdentity;
   /** `id="…",name="…",…` computed once per container identity. */
   readonly labelPrefix: string;
   samples: readonly MetricSample[];
@@ -23,11 +25,18 @@ interface Family {
 export class ContainerSeriesState {
   private readonly containers = new Map<string, ContainerSeries>();
   private readonly machine = new Map<string, { samples: readonly MetricSample[]; lastSeenMs: number }>();
+  /** The newest roll-up window per producing aggregator (a whole window replaces the last). */
+  private readonly rollups = new Map<string, RollupBatch>();
 
   constructor(private readonly stalenessMs: number) {}
 
   get size(): number {
     return this.containers.size;
+  }
+
+  applyRollups(batch: RollupBatch): void {
+    const current = this.rollups.get(batch.source);
+    if (!current || current.atMs <= batch.atMs) this.rollups.set(batch.source, batch);
   }
 
   apply(batch: MetricBatch): void {
@@ -45,6 +54,7 @@ export class ContainerSeriesState {
       }
     }
     for (const [node, m] of this.machine) if (now - m.lastSeenMs > this.stalenessMs) this.machine.delete(node);
+    for (const [source, r] of this.rollups) if (now - r.atMs > this.stalenessMs) this.rollups.delete(source);
     return removed;
   }
 
@@ -64,18 +74,21 @@ export class ContainerSeriesState {
     for (const [name, family] of families) {
       out.push(`# HELP ${name} cargoscope per-container series (cAdvisor-compatible).`, `# TYPE ${name} ${family.kind}`, ...family.lines);
     }
-    return out.length > 0 ? `${out.join('\n')}\n` : '';
+    const rollups = new Map<string, string[]>();
+    renderRollups(this.rollups.values(), rollups);
+    for (const [name, lines] of rollups) out.push(`# HELP ${name} cargoscope roll-up.`, `# TYPE ${name} gauge`, ...lines);
+    const text = out.length > 0 ? `${out.join('\n')}\n` : '';
+    return text + renderOwners([...this.containers.values()].map((c) => c.identity));
   }
 
   private applyContainer(c: ContainerMetrics, at: number): void {
-    if (c.container.isSandbox) return; // pause containers have no metrics of their own
     const existing = this.containers.get(c.container.id);
     if (existing) {
       existing.samples = c.samples;
       existing.lastSeenMs = at;
       return;
     }
-    this.containers.set(c.container.id, { labelPrefix: containerLabelPrefix(c), samples: c.samples, lastSeenMs: at });
+    this.containers.set(c.container.id, { identity: c.container, labelPrefix: containerLabelPrefix(c), samples: c.samples, lastSeenMs: at });
   }
 }
 

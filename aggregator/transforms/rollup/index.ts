@@ -1,0 +1,5 @@
+export { keyAt, rollUp } from './aggregate';
+export { RateTracker } from './derive';
+export type { ContainerDerived } from './derive';
+export { rollupFactory, rollupSchema, RollupTransform } from './transform';
+export type { RollupConfig } from './transform';

@@ -1,0 +1,206 @@
+import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { Ack, envelope, type DeadLetter, type Envelope } from '../event';
+import { PermanentError, RetryableError } from '../delivery/errors';
+import type { KafkaConfig } from '../config/schema';
+import { TOPIC } from '../naming';
+import { CONTENT_TYPE, decodeEvent, encodeEvent } from './codec';
+import type { SubscribeOptions, Subscription, Transport, TransportMessage } from './types';
+
+/** Hooks for what a consumer cannot handle itself, so they are counted where the process counts. */
+export interface KafkaTransportHooks {
+  onPoison?(topic: string, reason: string): void;
+}
+
+/**
+ * Kafka through kafkajs. Producer: acks=all, one request in flight per broker so retries keep
+ * partition order; kafkajs's idempotent mode is not used because it is only sound with unbounded
+ * client retries, and our sinks bound and classify retries themselves (at-least-once, with
+ * deterministic record ids making the consumers idempotent). Consumer: manual offsets — an offset
+ * is resolved only after the ack of its message and of every earlier one settled.
+ */
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka';
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private readonly consumers = new Set<Consumer>();
+  private readonly knownTopics = new Set<string>();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    private readonly logger: Logger,
+    private readonly hooks: KafkaTransportHooks = {},
+  ) {
+    this.kafka = new Kafka({
+      clientId: config.client_id,
+      brokers: config.brokers,
+      connectionTimeout: config.connection_timeout_ms,
+      requestTimeout: config.request_timeout_ms,
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => this.logger.warn({ kafka: entry.namespace, ...entry.log }, entry.log.message),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.producer = this.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+  }
+
+  async publish(topic: string, messages: readonly TransportMessage[]): Promise<void> {
+    if (!this.producer) throw new RetryableError('kafka transport not started');
+    if (messages.length === 0) return;
+    await this.ensureTopics([topic]);
+    try {
+      await this.producer.send({
+        topic,
+        acks: -1,
+        compression: this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: messages.map((m) => ({ key: m.key, value: encodeEvent(m.event), headers: { 'content-type': CONTENT_TYPE } })),
+      });
+    } catch (err) {
+      throw classifyKafkaError(err);
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
+    const consumer = this.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
+    await consumer.connect();
+    for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
+    this.consumers.add(consumer);
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.partitions_consumed_concurrently,
+      eachBatch: (payload) => this.consumeBatch(payload, options),
+    });
+    return { close: (deadline) => this.closeConsumer(consumer, deadline) };
+  }
+
+  async shutdown(deadline: number): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => this.closeConsumer(c, deadline)));
+    await withDeadline(this.producer?.disconnect(), deadline);
+    await withDeadline(this.admin?.disconnect(), deadline);
+    this.producer = undefined;
+    this.admin = undefined;
+  }
+
+  /** Creates the topics that do not exist yet (cargoscope owns its topics; auto-creation stays off). */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    const missing = topics.filter((t) => !this.knownTopics.has(t));
+    if (missing.length === 0) return;
+    if (!this.admin) throw new RetryableError('kafka transport not started');
+    try {
+      const existing = new Set(await this.admin.listTopics());
+      const create = missing.filter((t) => !existing.has(t));
+      if (create.length > 0) {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: create.map((topic) => ({
+            topic,
+            numPartitions: this.config.topic_partitions,
+            replicationFactor: this.config.topic_replication_factor,
+          })),
+        });
+        this.logger.info({ topics: create }, 'created kafka topics');
+      }
+      for (const t of missing) this.knownTopics.add(t);
+    } catch (err) {
+      throw classifyKafkaError(err);
+    }
+  }
+
+  private async closeConsumer(consumer: Consumer, deadline: number): Promise<void> {
+    if (!this.consumers.delete(consumer)) return;
+    await withDeadline(consumer.disconnect(), deadline);
+  }
+
+  private async consumeBatch(payload: EachBatchPayload, options: SubscribeOptions): Promise<void> {
+    const { batch } = payload;
+    const origin = `kafka:${batch.topic}/${batch.partition}`;
+    const inFlight: Array<{ offset: string; env?: Envelope }> = [];
+    const envelopes: Envelope[] = [];
+    // Heartbeat while the handler waits for buffer room and while acks are pending, so a slow
+    // sink pauses consumption instead of getting this member thrown out of the group.
+    const heartbeat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
+    try {
+      await this.decodeAndHandle(payload, options, origin, inFlight, envelopes);
+      await this.resolveInOrder(payload, inFlight);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async decodeAndHandle(
+    payload: EachBatchPayload,
+    options: SubscribeOptions,
+    origin: string,
+    inFlight: Array<{ offset: string; env?: Envelope }>,
+    envelopes: Envelope[],
+  ): Promise<void> {
+    const { batch } = payload;
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) break;
+      const decoded = decodeEvent(message.value);
+      if (decoded.ok) {
+        const env = envelope(decoded.event, new Ack());
+        envelopes.push(env);
+        inFlight.push({ offset: message.offset, env });
+      } else {
+        await this.deadLetter(batch.topic, `${origin}@${message.offset}`, decoded.reason, decoded.detail, message.value);
+        inFlight.push({ offset: message.offset });
+      }
+    }
+    await options.handler(envelopes, origin);
+  }
+
+  /** Resolves offsets in order as acks settle; on `failed`, rewinds the partition to that message. */
+  private async resolveInOrder(payload: EachBatchPayload, inFlight: ReadonlyArray<{ offset: string; env?: Envelope }>): Promise<void> {
+    for (const item of inFlight) {
+      const outcome = item.env ? await item.env.ack.done : 'delivered';
+      if (outcome === 'failed') {
+        this.logger.warn({ topic: payload.batch.topic, partition: payload.batch.partition, offset: item.offset }, 'delivery failed; the partition will be read again from this offset');
+        await payload.commitOffsetsIfNecessary();
+        // Throwing makes kafkajs restart the consumer, which resumes at the committed offset.
+        throw new RetryableError(`downstream failed at offset ${item.offset}: ${item.env?.ack.reason ?? ''}`);
+      }
+      payload.resolveOffset(item.offset);
+    }
+    await payload.commitOffsetsIfNecessary();
+  }
+
+  private async deadLetter(topic: string, origin: string, reason: string, detail: string, value: Buffer | null): Promise<void> {
+    this.hooks.onPoison?.(topic, reason);
+    const text = value?.toString('utf8') ?? '';
+    const utf8 = value !== null && Buffer.from(text, 'utf8').equals(value);
+    const letter: DeadLetter = {
+      type: 'deadletter', version: 1, component: `consumer:${topic}`, reason, detail, origin,
+      payload: utf8 ? text : (value?.toString('base64') ?? ''), payloadEncoding: utf8 ? 'utf8' : 'base64', atMs: Date.now(),
+    };
+    // A poison record must not stall the partition, and must not be lost either: its offset is
+    // only resolved after the dead letter is durable (this throws — and the batch is retried — if not).
+    await this.publish(TOPIC.deadletter, [{ key: origin, event: letter }]);
+  }
+}
+
+export function classifyKafkaError(err: unknown): Error {
+  const e = err as { retriable?: boolean; type?: string; message?: string; name?: string };
+  const text = `${e.name ?? 'KafkaError'}: ${e.message ?? String(err)}`;
+  if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'INVALID_RECORD' || e.type === 'TOPIC_AUTHORIZATION_FAILED') {
+    return new PermanentError(text, `kafka_${e.type.toLowerCase()}`, { cause: err });
+  }
+  // kafkajs marks most broker and connection errors retriable; treat unknown ones as retryable too,
+  // because a broker outage surfaces as a mix of both and giving up would lose data.
+  return new RetryableError(text, undefined, { cause: err });
+}
+
+async function withDeadline(work: Promise<void> | undefined, deadline: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+  clearTimeout(timer);
+}

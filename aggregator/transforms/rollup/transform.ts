@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ComponentContext, ComponentFactory, Transform } from '../../../core/component';
-import { Ack, envelope, type Envelope, type MetricBatch, type RollupBatch, type RollupLevel } from '../../../core/event';
+import { Ack, envelope, type Envelope, type MetricBatch, type RollupBatch } from '../../../core/event';
 import { ROLLUP_LEVELS } from '../../../core/naming';
 import { rollUp } from './aggregate';
 import { RateTracker, type ContainerDerived } from './derive';

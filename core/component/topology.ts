@@ -4,6 +4,7 @@ import { TOPIC } from '../naming';
 import type { ComponentSpec, ValidatedConfig } from '../config/validate';
 import { SinkRunner } from '../delivery/sink-runner';
 import { ComponentTelemetry } from '../telemetry/component-telemetry';
+import { inSpan } from '../telemetry/tracing';
 import type { SelfMetrics } from '../telemetry/self-metrics';
 import type { Transport } from '../transport/types';
 import type { Component, ComponentContext, Exposition, Sink, Source, Transform } from './types';
@@ -157,10 +158,12 @@ export class Topology {
     const targets = this.targets.get(id) ?? [];
     return {
       ...ctx,
-      emit: async (event: Event, ack: Ack = Ack.detached()) => {
+      emit: (event: Event, ack: Ack = Ack.detached()) => {
         const env = envelope(event, ack);
         ctx.telemetry.eventsSent(env.count, env.sizeBytes);
-        await this.route(env, targets, ctx.telemetry);
+        return inSpan(`cargoscope.source ${id}`, { 'cargoscope.component.id': id, 'cargoscope.batch.events': env.count }, () =>
+          this.route(env, targets, ctx.telemetry),
+        );
       },
     };
   }

@@ -3,6 +3,7 @@ import { BoundedQueue, type QueueLimits } from '../buffer';
 import type { Sink } from '../component/types';
 import type { Envelope } from '../event';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry';
+import { inSpan } from '../telemetry/tracing';
 import { classifyError, DeadlineExceededError, PermanentError, RetryableError } from './errors';
 import { retry, withTimeout, type RetryPolicy } from './retry';
 
@@ -116,7 +117,16 @@ export class SinkRunner {
     return batch;
   }
 
-  private async deliver(batch: Envelope[]): Promise<void> {
+  /** One span per batch (OpenTelemetry), covering every attempt until the batch settles. */
+  private deliver(batch: Envelope[]): Promise<void> {
+    const { id, type } = this.telemetry.labels;
+    const events = batch.reduce((n, env) => n + env.count, 0);
+    return inSpan(`cargoscope.sink ${id}`, { 'cargoscope.component.id': id, 'cargoscope.component.type': type, 'cargoscope.batch.events': events, 'cargoscope.batch.envelopes': batch.length }, () =>
+      this.deliverWithRetries(batch),
+    );
+  }
+
+  private async deliverWithRetries(batch: Envelope[]): Promise<void> {
     let pending = batch;
     const started = process.hrtime.bigint();
     try {

@@ -127,22 +127,39 @@ function seriesOf(acc: Accumulator): RollupSeries[] {
   return out;
 }
 
+/** A container's series keys at each level, with their map keys; worth caching per container. */
+export interface ContainerKeys {
+  readonly keys: ReadonlyArray<{ readonly key: RollupKey; readonly id: string }>;
+}
+
+export function containerKeys(d: ContainerDerived, levels: readonly RollupLevel[]): ContainerKeys {
+  const keys: Array<{ key: RollupKey; id: string }> = [];
+  for (const level of levels) {
+    if (level === 'container' && d.container.isSandbox) continue;
+    const key = keyAt(level, d);
+    keys.push({ key, id: keyString(key) });
+  }
+  return { keys };
+}
+
 /**
  * Rolls the latest derived values of every container up to each level. Sums are additive;
  * ratios are recomputed from the summed numerator and denominator (never averaged), and only where
- * every member has a limit.
+ * every member has a limit. `keysOf` lets a caller cache each container's keys across windows.
  */
-export function rollUp(containers: readonly ContainerDerived[], levels: readonly RollupLevel[] = LEVELS): RollupSeries[] {
+export function rollUp(
+  containers: readonly ContainerDerived[],
+  levels: readonly RollupLevel[] = LEVELS,
+  keysOf: (d: ContainerDerived) => ContainerKeys = (d) => containerKeys(d, levels),
+): RollupSeries[] {
   const groups = new Map<string, Accumulator>();
   const owners = networkOwners(containers);
   for (const d of containers) {
-    for (const level of levels) {
-      if (level === 'container' && d.container.isSandbox) continue;
-      const key = keyAt(level, d);
-      const id = keyString(key);
+    const owns = owners.has(d);
+    for (const { key, id } of keysOf(d).keys) {
       let acc = groups.get(id);
       if (!acc) groups.set(id, (acc = newAccumulator(key)));
-      add(acc, d, owners.has(d) || level === 'container');
+      add(acc, d, owns || key.level === 'container');
     }
   }
   const out: RollupSeries[] = [];

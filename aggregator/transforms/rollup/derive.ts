@@ -74,34 +74,23 @@ export class RateTracker {
     }
     const previous = this.last.get(c.container.id);
     this.last.set(c.container.id, { atMs, startedAtMs: c.startedAtMs, counters });
-    const base = {
-      container: c.container,
-      atMs,
-      restarted: previous && previous.startedAtMs !== c.startedAtMs ? 1 : 0,
-      ...(Number.isFinite(gauges.workingSet) ? { workingSetBytes: gauges.workingSet } : {}),
-      ...(gauges.memLimit > 0 && gauges.memLimit < UNLIMITED_BYTES ? { memoryLimitBytes: gauges.memLimit } : {}),
-      ...(gauges.quota > 0 && gauges.period > 0 ? { cpuLimitCores: gauges.quota / gauges.period } : {}),
-    };
-    if (!previous || previous.startedAtMs !== c.startedAtMs || atMs <= previous.atMs) return base;
+    // Plain assignments rather than spreads: this runs once per container per scrape.
+    const out: Mutable<ContainerDerived> = { container: c.container, atMs, restarted: previous && previous.startedAtMs !== c.startedAtMs ? 1 : 0 };
+    if (Number.isFinite(gauges.workingSet)) out.workingSetBytes = gauges.workingSet;
+    if (gauges.memLimit > 0 && gauges.memLimit < UNLIMITED_BYTES) out.memoryLimitBytes = gauges.memLimit;
+    if (gauges.quota > 0 && gauges.period > 0) out.cpuLimitCores = gauges.quota / gauges.period;
+    if (!previous || previous.startedAtMs !== c.startedAtMs || atMs <= previous.atMs) return out;
     const seconds = (atMs - previous.atMs) / 1000;
-    const rate = (key: keyof Counters): number | undefined => {
-      const delta = counters[key] - previous.counters[key];
-      return delta >= 0 ? delta / seconds : undefined; // backwards: a reset we did not see as a restart
-    };
-    const delta = (key: keyof Counters): number | undefined => {
-      const d = counters[key] - previous.counters[key];
-      return d >= 0 ? d : undefined;
-    };
-    return {
-      ...base,
-      ...defined('cpuCores', rate('cpuSeconds')),
-      ...defined('throttledPeriods', delta('cfsThrottledPeriods')),
-      ...defined('periods', delta('cfsPeriods')),
-      ...defined('rxBytesPerSecond', rate('rxBytes')),
-      ...defined('txBytesPerSecond', rate('txBytes')),
-      ...defined('fsReadBytesPerSecond', rate('fsReadBytes')),
-      ...defined('fsWriteBytesPerSecond', rate('fsWriteBytes')),
-    };
+    const before = previous.counters;
+    // A counter that went backwards without a new start time is a reset we did not see: no value.
+    if (counters.cpuSeconds >= before.cpuSeconds) out.cpuCores = (counters.cpuSeconds - before.cpuSeconds) / seconds;
+    if (counters.cfsThrottledPeriods >= before.cfsThrottledPeriods) out.throttledPeriods = counters.cfsThrottledPeriods - before.cfsThrottledPeriods;
+    if (counters.cfsPeriods >= before.cfsPeriods) out.periods = counters.cfsPeriods - before.cfsPeriods;
+    if (counters.rxBytes >= before.rxBytes) out.rxBytesPerSecond = (counters.rxBytes - before.rxBytes) / seconds;
+    if (counters.txBytes >= before.txBytes) out.txBytesPerSecond = (counters.txBytes - before.txBytes) / seconds;
+    if (counters.fsReadBytes >= before.fsReadBytes) out.fsReadBytesPerSecond = (counters.fsReadBytes - before.fsReadBytes) / seconds;
+    if (counters.fsWriteBytes >= before.fsWriteBytes) out.fsWriteBytesPerSecond = (counters.fsWriteBytes - before.fsWriteBytes) / seconds;
+    return out;
   }
 
   /** Forgets containers not seen since `cutoffMs`; returns their ids. */
@@ -121,6 +110,4 @@ function emptyCounters(): Counters {
   return { cpuSeconds: 0, cfsPeriods: 0, cfsThrottledPeriods: 0, rxBytes: 0, txBytes: 0, fsReadBytes: 0, fsWriteBytes: 0 };
 }
 
-function defined<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,4 +1,5 @@
-export { keyAt, rollUp } from './aggregate';
+export { containerKeys, keyAt, rollUp } from './aggregate';
+export type { ContainerKeys } from './aggregate';
 export { RateTracker } from './derive';
 export type { ContainerDerived } from './derive';
 export { rollupFactory, rollupSchema, RollupTransform } from './transform';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ComponentContext, ComponentFactory, Transform } from '../../../core/component';
 import { Ack, envelope, type Envelope, type MetricBatch, type RollupBatch } from '../../../core/event';
 import { ROLLUP_LEVELS } from '../../../core/naming';
-import { rollUp } from './aggregate';
+import { containerKeys, rollUp, type ContainerKeys } from './aggregate';
 import { RateTracker, type ContainerDerived } from './derive';
 
 export const rollupSchema = z.strictObject({
@@ -23,6 +23,8 @@ export type RollupConfig = z.infer<typeof rollupSchema>;
 export class RollupTransform implements Transform {
   private readonly rates = new RateTracker();
   private readonly latest = new Map<string, ContainerDerived>();
+  /** Series keys per container, rebuilt only when the container's identity object changes. */
+  private readonly keyCache = new Map<string, { identity: string; keys: ContainerKeys }>();
   private windowEndMs: number | undefined;
   private source = 'rollup';
   private readonly resolutionMs: number;
@@ -54,7 +56,11 @@ export class RollupTransform implements Transform {
   /** The roll-up of the window ending at `endMs`, or undefined when nothing is live. */
   close(endMs: number): RollupBatch | undefined {
     const cutoff = endMs - this.config.staleness_secs * 1000;
-    for (const [id, d] of this.latest) if (d.atMs < cutoff) this.latest.delete(id);
+    for (const [id, d] of this.latest) {
+      if (d.atMs >= cutoff) continue;
+      this.latest.delete(id);
+      this.keyCache.delete(id);
+    }
     this.rates.forgetBefore(cutoff);
     if (this.latest.size === 0) return undefined;
     return {
@@ -63,12 +69,23 @@ export class RollupTransform implements Transform {
       source: this.source,
       atMs: endMs,
       resolutionMs: this.resolutionMs,
-      series: rollUp([...this.latest.values()], this.config.levels),
+      series: rollUp([...this.latest.values()], this.config.levels, (d) => this.keysOf(d)),
     };
   }
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private keysOf(d: ContainerDerived): ContainerKeys {
+    const c = d.container;
+    // Identity objects arrive anew with every decoded batch; what they say rarely changes.
+    const identity = `${c.node}|${c.workload.id}|${c.workload.pod}|${c.containerName}|${c.isSandbox ? 1 : 0}`;
+    const cached = this.keyCache.get(c.id);
+    if (cached?.identity === identity) return cached.keys;
+    const keys = containerKeys(d, this.config.levels);
+    this.keyCache.set(c.id, { identity, keys });
+    return keys;
   }
 
   private apply(batch: MetricBatch): void {

@@ -14,7 +14,7 @@ const containers = Number(values.containers);
 const runs = Number(values.runs);
 
 /** One 10 s window of the whole fleet: every node's scrape, then the window closes. */
-function rollupRun(): { seconds: number; samples: number; series: number } {
+function rollupRun(): { seconds: number; closeSeconds: number; samples: number; series: number } {
   const transform = new RollupTransform(rollupSchema.parse({ resolution_secs: 10 }));
   const sink = (_e: Envelope): void => undefined;
   // Warm the rate state with a first window so the measured one computes real rates.
@@ -28,11 +28,13 @@ function rollupRun(): { seconds: number; samples: number; series: number } {
     transform.process(envelope(b, Ack.detached()), sink);
     for (const c of b.containers) samples += c.samples.length;
   }
+  // The window closes when the next window's first scrape arrives: that step is the lag.
+  const closeStarted = process.hrtime.bigint();
   transform.process(envelope(closing, Ack.detached()), (e) => {
     if (e.event.type === 'rollups') series = e.event.series.length;
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { seconds, samples, series };
+  const done = process.hrtime.bigint();
+  return { seconds: Number(done - started) / 1e9, closeSeconds: Number(done - closeStarted) / 1e9, samples, series };
 }
 
 /** Scrape-time rendering of `target` per-container series (≈25 samples per container). */
@@ -51,10 +53,11 @@ const samplesPerSecond = rollups.map((r) => r.samples / r.seconds);
 const result = {
   benchmark: 'aggregator',
   containers,
-  rollup_window_seconds: { median: median(rollups.map((r) => r.seconds)), min: Math.min(...rollups.map((r) => r.seconds)), max: Math.max(...rollups.map((r) => r.seconds)) },
+  rollup_lag_seconds: { median: median(rollups.map((r) => r.closeSeconds)), min: Math.min(...rollups.map((r) => r.closeSeconds)), max: Math.max(...rollups.map((r) => r.closeSeconds)) },
+  rollup_cpu_seconds_per_window: { median: median(rollups.map((r) => r.seconds)), min: Math.min(...rollups.map((r) => r.seconds)), max: Math.max(...rollups.map((r) => r.seconds)) },
   rollup_samples_per_second: { median: median(samplesPerSecond), min: Math.min(...samplesPerSecond), max: Math.max(...samplesPerSecond) },
   rollup_series_per_window: rollups[0]?.series,
-  goal_rollup: '30,000 containers per 10 s window on one core with < 1 s lag (window processing time < 1 s)',
+  goal_rollup: '30,000 containers at 10 s resolution on one core (CPU per window < 10 s) with < 1 s lag (window close)',
   metrics_scrape_ms: { median: median(expositions.map((e) => e.ms)), min: Math.min(...expositions.map((e) => e.ms)), max: Math.max(...expositions.map((e) => e.ms)) },
   metrics_series: expositions[0]?.series,
   metrics_bytes: expositions[0]?.bytes,

@@ -81,7 +81,8 @@ function machine(): string {
   const versions = [`node ${process.version}`, `kernel ${os.release()}`];
   for (const [name, cmd] of [['docker', ['docker', '--version']], ['java', ['java', '-version']]] as const) {
     try {
-      versions.push(execFileSync(cmd[0], cmd.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim() ?? name);
+      // java prints its version on stderr; 2>&1 through a shell keeps one code path for both.
+      versions.push(execFileSync('sh', ['-c', `${cmd.join(' ')} 2>&1`], { encoding: 'utf8' }).split('\n')[0]?.trim() ?? name);
     } catch {
       versions.push(`${name}: not found`);
     }

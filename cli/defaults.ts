@@ -22,6 +22,11 @@ api:
 transport:
   type: bus
 sources:
+  # Container metrics straight from cgroups (Docker discovery when its socket answers, else a
+  # walk of the cgroup tree), published on the bus like a collector publishes to Kafka.
+  containers:
+    type: cgroup
+    interval_secs: \${CARGOSCOPE_INTERVAL_SECS:-10}
   metrics_in:
     type: topic
     topics: [${TOPIC.metrics}]
@@ -39,6 +44,11 @@ transforms:
     type: rollup
     inputs: [metrics_in]
 sinks:
+  metrics_out:
+    type: topic
+    inputs: [containers]
+    topic: ${TOPIC.metrics}
+    key: workload
   prometheus:
     type: prometheus_exporter
     inputs: [rollup]
@@ -60,6 +70,20 @@ sinks:
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/collector}
 api:
   listen: \${CARGOSCOPE_LISTEN:-127.0.0.1:${DEFAULT_PORT.collector}}
+transport:
+  type: kafka
+  kafka:
+    brokers: [\${CARGOSCOPE_KAFKA:-127.0.0.1:9092}]
+sources:
+  containers:
+    type: cgroup
+    interval_secs: \${CARGOSCOPE_INTERVAL_SECS:-10}
+sinks:
+  metrics_out:
+    type: topic
+    inputs: [containers]
+    topic: ${TOPIC.metrics}
+    key: workload
 `,
   aggregator: `# cargoscope aggregator: a Kafka consumer group member (run as many as you like).
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/aggregator}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
+import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { PipelineProcess } from './pipeline-process';
 import { buildRegistry } from './registry';
@@ -23,6 +24,9 @@ Commands:
   config validate <file>   check a config; prints every error with its path
   config defaults <mode>   print the embedded default config of run|collector|aggregator|alerting
   components               list the component types this build knows
+  lxcfs-shim [--mount DIR] the FUSE /proc shim (default mount ${DEFAULT_MOUNT_DIR})
+  lxcfs-shim docker-args [--mount DIR]
+                           print the docker run -v flags that bind the shim's files
   dev services <up|down|status> [name…]
                            install/start the real services used by tests (scripts/services.sh)
 
@@ -42,6 +46,7 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
       config: { type: 'string', short: 'c' },
+      mount: { type: 'string' },
       mode: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -66,6 +71,8 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
       return listComponents(out);
     case 'dev':
       return devCommand(rest, err);
+    case 'lxcfs-shim':
+      return lxcfsShimCommand(rest, values.mount, out);
     default:
       err(`unknown command '${command}'\n\n${HELP}`);
       return EXIT.usage;
@@ -148,6 +155,12 @@ async function configCommand(args: string[], mode: string | undefined, out: Out,
 
 function listComponents(out: Out): number {
   for (const f of buildRegistry().factories()) out(`${f.kind.padEnd(10)} ${f.type.padEnd(22)} ${f.description}\n`);
+  return EXIT.ok;
+}
+
+async function lxcfsShimCommand(args: string[], mount: string | undefined, out: Out): Promise<number> {
+  if (args[0] === 'docker-args') return out(`${dockerArgs(mount).join(' ')}\n`), EXIT.ok;
+  await runShim({ mountDir: mount ?? DEFAULT_MOUNT_DIR, log: (msg) => process.stderr.write(`lxcfs-shim: ${msg}\n`) });
   return EXIT.ok;
 }
 

@@ -3,12 +3,13 @@ import { fileSinkFactory } from '../aggregator/sinks/file';
 import { influxdbFactory } from '../aggregator/sinks/influxdb';
 import { prometheusExporterFactory } from '../aggregator/sinks/prometheus_exporter';
 import { rollupFactory } from '../aggregator/transforms/rollup';
+import { registerCollectorMetricSources } from '../collector';
 import { ComponentRegistry } from '../core/component';
 import { topicSinkFactory, topicSourceFactory } from '../core/transport';
 
 /** Every component type this build knows, registered once. */
 export function buildRegistry(): ComponentRegistry {
-  return new ComponentRegistry()
+  return registerCollectorMetricSources(new ComponentRegistry())
     .register(topicSourceFactory)
     .register(topicSinkFactory)
     .register(rollupFactory)

@@ -1,0 +1,13 @@
+export { discoverySchema } from './config';
+export type { DiscoveryConfig } from './config';
+export { buildIdentity, cleanName, deriveWorkload, kubernetesNames, labelFilter } from './identity';
+export type { IdentityInput, KubernetesNames, LabelPolicy } from './identity';
+export { COMPOSE_LABEL, DEFAULT_LABEL_ALLOWLIST, K8S_LABEL, K8S_SANDBOX_CONTAINER_NAME, SWARM_LABEL } from './labels';
+export { fromInspect, networkOwnership, parseDockerTime, specFromHostConfig } from './docker-inspect';
+export type { DockerInspect } from './docker-inspect';
+export { DockerDiscovery, forEachLimited } from './docker-discovery';
+export type { DockerDiscoveryOptions } from './docker-discovery';
+export { CgroupWalkDiscovery, containerIdFromDir, initPid } from './cgroup-walk';
+export { AutoDiscovery, dockerClients } from './open';
+export type { DiscoveryHandle } from './open';
+export type { ContainerSpecLimits, ContainerView, DiscoveredContainer, NetworkOwnership } from './types';

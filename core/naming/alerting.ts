@@ -1,0 +1,28 @@
+/**
+ * Names of what the alerting engine and the autoscaler expose, so the alerts dashboard can be
+ * built before (and kept in step with) alerting/. Follows `cargoscope_<thing>_<unit>[_total]`.
+ */
+export const ALERTING_METRIC = {
+  /** Gauge, 1 per alert instance currently firing (pending ones are not counted). */
+  alertsFiring: 'cargoscope_alerts_firing',
+  /** Gauge: the stabilized recommendation of the last evaluation, per workload. */
+  autoscalerDesiredReplicas: 'cargoscope_autoscaler_desired_replicas',
+  /** Gauge: replicas the orchestrator reported at the last evaluation, per workload. */
+  autoscalerCurrentReplicas: 'cargoscope_autoscaler_current_replicas',
+  /** Counter: evaluations that left a decision record, by direction and limiting reason. */
+  autoscalerDecisions: 'cargoscope_autoscaler_decisions_total',
+} as const;
+
+/**
+ * Labels of the alerting series. `workload` is the workload id of core/event (`kind/namespace/replicaSet`);
+ * `direction` is `up`, `down` or `none`; `reason` names what limited the recommendation
+ * (e.g. `tolerance`, `stabilization`, `max_replicas`, `rate_policy`, `metrics_error`).
+ */
+export const ALERTING_LABEL = {
+  alertname: 'alertname',
+  severity: 'severity',
+  workload: 'workload',
+  direction: 'direction',
+  reason: 'reason',
+} as const;
+

@@ -1,0 +1,142 @@
+import type { ShimFile } from '../view/files';
+import type { Reply } from './session';
+import type { FuseHandler } from './session';
+import type { Attr, InHeader, InitIn } from './protocol';
+import {
+  Errno, FOPEN_DIRECT_IO, MODIFYING_OPS, Op, decodeInitIn, decodeName, decodeReadIn, encodeAttrOut,
+  encodeDirents, encodeEntryOut, encodeInitOut, encodeNotifyStore, encodeOpenOut, encodeStatfs,
+} from './protocol';
+import type { TreeNode } from './tree';
+import { ShimTree } from './tree';
+
+/** Renders a whole file for a reader; the server never sees cgroups, only text. */
+export type RenderFn = (file: ShimFile, pid: number) => Promise<string>;
+
+const ATTR_VALID_SEC = 1;
+const O_ACCMODE = 3;
+const W_OK = 2;
+const MAX_WRITE = 4096;
+
+/**
+ * The shim's FUSE operations. Files are rendered completely at OPEN, for the pid in that request,
+ * and READs serve slices of that snapshot, so a reader never sees a mix of two renders.
+ */
+export class ShimFuseServer implements FuseHandler {
+  private readonly tree = new ShimTree();
+  private readonly handles = new Map<bigint, Buffer>();
+  /**
+   * Handles from a previous worker can still arrive after a restart; starting from the clock
+   * keeps this worker's numbers from colliding with them.
+   */
+  private nextFh = BigInt(Date.now()) << 16n;
+  private readonly mountedAt = Math.floor(Date.now() / 1000);
+
+  /** Length of the last render per inode: what GETATTR reports as the size. */
+  private readonly lastLength = new Map<number, number>();
+
+  /**
+   * @param notify sends a notification to the kernel (FuseSession.notify); used to keep the
+   *   inode size right for readers that use sendfile/splice (see open()).
+   */
+  constructor(
+    private readonly render: RenderFn,
+    private readonly onInit: (init: InitIn) => void = () => undefined,
+    private readonly notify: (message: Buffer) => void = () => undefined,
+  ) {}
+
+  /** Open file handles (for tests and shutdown diagnostics). */
+  openHandles(): number {
+    return this.handles.size;
+  }
+
+  async handle(h: InHeader, body: Buffer): Promise<Reply | undefined> {
+    if (MODIFYING_OPS.has(h.opcode)) return { errno: Errno.EROFS };
+    switch (h.opcode) {
+      case Op.INIT: {
+        const init = decodeInitIn(body);
+        this.onInit(init);
+        return { errno: 0, body: encodeInitOut(init, MAX_WRITE) };
+      }
+      case Op.LOOKUP: {
+        const node = this.tree.lookup(h.nodeid, decodeName(body));
+        return node === undefined ? { errno: Errno.ENOENT } : { errno: 0, body: encodeEntryOut(this.attr(node), ATTR_VALID_SEC) };
+      }
+      case Op.GETATTR: {
+        const node = this.tree.get(h.nodeid);
+        return node === undefined ? { errno: Errno.ENOENT } : { errno: 0, body: encodeAttrOut(this.attr(node), ATTR_VALID_SEC) };
+      }
+      case Op.OPEN:
+        return this.open(h, body);
+      case Op.READ:
+        return this.read(h, body);
+      case Op.RELEASE:
+        this.handles.delete(decodeReadIn(body).fh);
+        return { errno: 0 };
+      case Op.OPENDIR:
+        return this.tree.get(h.nodeid)?.file === undefined ? { errno: 0, body: encodeOpenOut(0n, 0) } : { errno: Errno.ENOENT };
+      case Op.READDIR: {
+        const node = this.tree.get(h.nodeid);
+        if (node === undefined) return { errno: Errno.ENOENT };
+        const r = decodeReadIn(body);
+        return { errno: 0, body: encodeDirents(this.tree.entries(node), r.offset, r.size) };
+      }
+      case Op.RELEASEDIR:
+        return { errno: 0 };
+      case Op.FLUSH:
+      case Op.FSYNC:
+      case Op.FSYNCDIR:
+        // ENOSYS makes the kernel stop sending these: one request fewer on every close().
+        return { errno: Errno.ENOSYS };
+      case Op.STATFS:
+        return { errno: 0, body: encodeStatfs(this.tree.size()) };
+      case Op.ACCESS:
+        return { errno: (body.readUInt32LE(0) & W_OK) !== 0 ? Errno.EACCES : 0 };
+      case Op.DESTROY:
+        return { errno: 0 };
+      case Op.FORGET:
+      case Op.BATCH_FORGET:
+      case Op.INTERRUPT:
+        return undefined; // inodes are static; interrupts: our replies are prompt anyway
+      default:
+        return { errno: Errno.ENOSYS };
+    }
+  }
+
+  private attr(node: TreeNode): Attr {
+    const isDir = node.file === undefined;
+    // read() uses direct I/O and ignores the size; it matters to sendfile/splice and to tools
+    // that seek from the end, so report the latest render's length, as lxcfs reports the host's.
+    const size = isDir ? 0 : (this.lastLength.get(node.ino) ?? 0);
+    return { ino: node.ino, size, mode: isDir ? 0o40555 : 0o100444, nlink: isDir ? 2 : 1, timeSec: this.mountedAt };
+  }
+
+  private async open(h: InHeader, body: Buffer): Promise<Reply> {
+    const node = this.tree.get(h.nodeid);
+    if (node?.file === undefined) return { errno: node === undefined ? Errno.ENOENT : Errno.EINVAL };
+    if ((body.readUInt32LE(0) & O_ACCMODE) !== 0) return { errno: Errno.EACCES };
+    const content = Buffer.from(await this.render(node.file, h.pid));
+    const fh = this.nextFh++;
+    this.handles.set(fh, content);
+    this.lastLength.set(node.ino, content.length);
+    // sendfile/splice (busybox cat, cp, Go's io.Copy) read through the page cache, bounded by
+    // the inode size, even with direct I/O. Storing the last byte at its offset grows the size to
+    // at least this reader's length before it reads; the page stays not-uptodate, so its data
+    // still comes from READ, and the kernel trims the size to the short read at the end.
+    if (content.length > 0) this.notify(encodeNotifyStore(node.ino, content.length - 1, content.subarray(content.length - 1)));
+    return { errno: 0, body: encodeOpenOut(fh, FOPEN_DIRECT_IO) };
+  }
+
+  private async read(h: InHeader, body: Buffer): Promise<Reply> {
+    const r = decodeReadIn(body);
+    let content = this.handles.get(r.fh);
+    if (content === undefined) {
+      // A handle opened by a previous worker (we were restarted between OPEN and READ):
+      // render again for this reader rather than failing its read.
+      const file = this.tree.get(h.nodeid)?.file;
+      if (file === undefined) return { errno: Errno.EBADF };
+      content = Buffer.from(await this.render(file, h.pid));
+      this.handles.set(r.fh, content);
+    }
+    return { errno: 0, body: content.subarray(Math.min(r.offset, content.length), Math.min(r.offset + r.size, content.length)) };
+  }
+}

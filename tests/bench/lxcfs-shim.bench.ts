@@ -1,0 +1,71 @@
+/**
+ * Latency and throughput of /proc/meminfo and /proc/stat through the shim and through lxcfs,
+ * same machine, same run: 1 reader, then N readers in N different cgroups ("containers").
+ *   node dist/tests/bench/lxcfs-shim.bench.js [--readers 20] [--seconds 3]
+ * Needs root, /dev/fuse, cgroup v1 and Debian's lxcfs. Prints one JSON document.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+import { startShim } from '../../lxcfs-shim';
+import { enterCgroup, makeCgroup, startLxcfs, stopLxcfs, tempDir } from '../integration/lxcfs-shim-helpers';
+import type { TestCgroup } from '../integration/lxcfs-shim-helpers';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+function readerIn(cg: string, file: string, ms: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const script = `${enterCgroup(cg)}; exec "${process.execPath}" "${join(__dirname, 'lxcfs-shim-reader.js')}" "${file}" ${ms}`;
+    const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`reader exited ${code}`))));
+  });
+}
+
+function pct(sorted: readonly number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN);
+}
+
+async function scenario(mount: string, file: string, cgroups: readonly TestCgroup[], ms: number): Promise<Record<string, number>> {
+  const all = await Promise.all(cgroups.map((c) => readerIn(c.name, `${mount}${file}`, ms)));
+  const lat = all.flat().sort((a, b) => a - b);
+  return { readers: cgroups.length, reads: lat.length, reads_per_sec: Math.round(lat.length / (ms / 1000)), p50_us: pct(lat, 50), p99_us: pct(lat, 99) };
+}
+
+async function main(): Promise<void> {
+  const readers = arg('readers', 20);
+  const ms = arg('seconds', 3) * 1000;
+  const shimDir = tempDir('cargoscope-bench-shim-');
+  const lxcfsDir = tempDir('cargoscope-bench-lxcfs-');
+  const cgroups = Array.from({ length: readers }, (_, i) => makeCgroup(`cargoscope-test-bench-${process.pid}-${i}`, {
+    'memory.limit_in_bytes': `${64 + i}M`, 'cpuset.cpus': String(i % 2),
+  }));
+  const shim = await startShim({ mountDir: shimDir, log: () => undefined });
+  const lxcfs = await startLxcfs(lxcfsDir);
+  const results: Record<string, unknown>[] = [];
+  try {
+    await shim.ready;
+    for (const file of ['/proc/meminfo', '/proc/stat']) {
+      for (const n of [1, readers]) {
+        for (const [impl, mount] of [['cargoscope-shim', shimDir], ['lxcfs', lxcfsDir]] as const) {
+          if (impl === 'lxcfs' && lxcfs === undefined) continue;
+          results.push({ impl, file, ...(await scenario(mount, file, cgroups.slice(0, n), ms)) });
+        }
+      }
+    }
+  } finally {
+    await shim.stop();
+    await stopLxcfs(lxcfs, lxcfsDir);
+    for (const c of cgroups) c.remove();
+  }
+  process.stdout.write(JSON.stringify({ benchmark: 'lxcfs-shim', seconds_per_scenario: ms / 1000, results }, null, 2) + '\n');
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+import type { ShimHandle } from '../../lxcfs-shim';
+import { dockerArgs, startShim } from '../../lxcfs-shim';
+import {
+  canRun, field, makeCgroup, mountedAt, readIn, runIn, startLxcfs, stopLxcfs, tempDir, waitFor,
+} from './lxcfs-shim-helpers';
+import type { TestCgroup } from './lxcfs-shim-helpers';
+
+describe('lxcfs-shim (integration: real FUSE mount, real cgroups, real lxcfs)', function () {
+  this.timeout(60000);
+  const skip = canRun();
+  let shim: ShimHandle | undefined;
+  let lxcfs: ChildProcess | undefined;
+  let cg: TestCgroup | undefined;
+  const shimDir = tempDir('cargoscope-shim-');
+  const lxcfsDir = tempDir('cargoscope-lxcfs-');
+
+  before(async function () {
+    if (skip !== undefined) this.skip();
+    shim = await startShim({ mountDir: shimDir, log: () => undefined });
+    await shim.ready;
+    lxcfs = await startLxcfs(lxcfsDir);
+    cg = makeCgroup(`cargoscope-test-shim-${process.pid}`, {
+      'memory.limit_in_bytes': '64M', 'memory.memsw.limit_in_bytes': '96M', 'cpuset.cpus': '1', 'cpu.cfs_quota_us': '150000',
+    });
+  });
+
+  after(async () => {
+    await shim?.stop();
+    await stopLxcfs(lxcfs, lxcfsDir);
+    cg?.remove();
+    assert.equal(mountedAt(shimDir), false, 'the shim unmounted on stop');
+  });
+
+  const both = async (file: string): Promise<[string, string]> => {
+    const name = (cg as TestCgroup).name;
+    return Promise.all([readIn(name, `cat ${shimDir}${file}`), lxcfs ? readIn(name, `cat ${lxcfsDir}${file}`) : Promise.resolve('')]);
+  };
+
+  it('meminfo: MemTotal is the 64 MiB limit and SwapTotal matches lxcfs; moving fields within tolerance', async function () {
+    const [ours, theirs] = await both('/proc/meminfo');
+    assert.equal(ours.split('\n')[0], 'MemTotal:          65536 kB');
+    if (lxcfs === undefined) this.skip();
+    assert.deepEqual(ours.split('\n').map((l) => l.split(':')[0]), theirs.split('\n').map((l) => l.split(':')[0]));
+    for (const k of ['MemTotal', 'SwapTotal', 'Buffers', 'Slab']) assert.equal(field(ours, k), field(theirs, k), k);
+    assert.ok(Math.abs(field(ours, 'MemFree') - field(theirs, 'MemFree')) <= 4096, 'MemFree within 4 MiB');
+  });
+
+  it('cpuinfo and cpu/online follow the cpuset exactly as lxcfs does', async function () {
+    const [ours, theirs] = await both('/proc/cpuinfo');
+    assert.deepEqual(ours.match(/^processor\s*:.*$/gm), ['processor\t: 0']);
+    const [online, lxOnline] = await both('/sys/devices/system/cpu/online');
+    assert.equal(online, '1\n');
+    if (lxcfs === undefined) this.skip();
+    assert.equal(ours.replace(/^cpu MHz.*$/gm, ''), theirs.replace(/^cpu MHz.*$/gm, ''));
+    assert.equal(online, lxOnline);
+  });
+
+  it('stat and swaps have lxcfs structure; per-CPU user/system within 1 s of lxcfs', async function () {
+    const [ours, theirs] = await both('/proc/stat');
+    const [swaps, lxSwaps] = await both('/proc/swaps');
+    assert.match(ours, /^cpu {2}\d+ 0 \d+ \d+ 0 0 0 0 0 0\ncpu1 /);
+    if (lxcfs === undefined) this.skip();
+    assert.deepEqual(ours.split('\n').map((l) => l.split(' ')[0]), theirs.split('\n').map((l) => l.split(' ')[0]));
+    const cpu1 = (t: string): number[] => (/^cpu1 (.*)$/m.exec(t)?.[1] ?? '').split(' ').map(Number);
+    assert.ok(Math.abs((cpu1(ours)[0] ?? 0) - (cpu1(theirs)[0] ?? 0)) <= 100);
+    assert.equal(swaps, lxSwaps);
+  });
+
+  it('a reader in the host root cgroups sees the host files', async () => {
+    const [meminfo, stat] = await Promise.all([readIn('', `cat ${shimDir}/proc/meminfo`), readIn('', `cat ${shimDir}/proc/stat`)]);
+    const host = readFileSync('/proc/meminfo', 'utf8');
+    assert.equal(field(meminfo, 'MemTotal'), field(host, 'MemTotal'));
+    assert.equal(stat.split('\n')[0]?.split(/\s+/).length, readFileSync('/proc/stat', 'utf8').split('\n')[0]?.split(/\s+/).length);
+    assert.equal((stat.match(/^cpu\d+/gm) ?? []).length, (readFileSync('/proc/stat', 'utf8').match(/^cpu\d+/gm) ?? []).length);
+  });
+
+  it('is read-only: writes fail with EROFS, creating files too', async () => {
+    await assert.rejects(readIn('', `sh -c 'echo x > ${shimDir}/proc/meminfo'`), /Read-only file system/);
+    await assert.rejects(readIn('', `touch ${shimDir}/proc/new`), /Read-only file system/);
+  });
+
+  it('serves sendfile/splice readers (what busybox cat and cp use) completely', async () => {
+    const viaRead = await readIn((cg as TestCgroup).name, `cat ${shimDir}/proc/meminfo`);
+    const viaSendfile = await readIn((cg as TestCgroup).name, `python3 -c "import os,sys; fd=os.open('${shimDir}/proc/meminfo', os.O_RDONLY); n=1
+while n: n=os.sendfile(1, fd, None, 1<<20)"`);
+    assert.equal(viaSendfile.split('\n').length, viaRead.split('\n').length);
+    assert.equal(viaSendfile.split('\n')[0], 'MemTotal:          65536 kB');
+  });
+
+  it('keeps serving readers in a loop while the worker is SIGKILLed three times', async () => {
+    const s = shim as ShimHandle;
+    const loops = 4;
+    const iterations = 1500;
+    const script = `ok=0; bad=0; i=0; while [ $i -lt ${iterations} ]; do i=$((i+1)); if head -1 ${shimDir}/proc/meminfo | grep -q '^MemTotal:  *65536 kB$'; then ok=$((ok+1)); else bad=$((bad+1)); fi; done; echo "$ok $bad"`;
+    const readers = Array.from({ length: loops }, async () => runIn((cg as TestCgroup).name, script, 50000));
+    let finished = 0;
+    readers.forEach((r) => void r.then(() => finished++, () => finished++));
+    for (let k = 0; k < 3; k++) {
+      const old = s.workerPid() as number;
+      process.kill(old, 'SIGKILL');
+      await waitFor(() => s.workerPid() !== undefined && s.workerPid() !== old, 'a new worker');
+    }
+    assert.equal(finished, 0, 'the kills happened while every reader loop was still running');
+    for (const line of await Promise.all(readers)) assert.equal(line.trim(), `${iterations} 0`);
+  });
+
+  it('inside a -m 64m --cpuset-cpus 0 Docker container: MemTotal 65536 kB, one processor', async function () {
+    const docker = await new Promise<boolean>((r) => execFile('docker', ['image', 'inspect', 'cargoscope/testbox:latest'], { timeout: 10000 }, (e) => r(e === null)));
+    if (!docker) this.skip();
+    const out = await new Promise<string>((resolve, reject) => execFile('docker', [
+      'run', '--rm', '-m', '64m', '--cpuset-cpus', '0', ...dockerArgs(shimDir), 'cargoscope/testbox:latest',
+      'sh', '-c', 'head -1 /proc/meminfo; grep -c processor /proc/cpuinfo; cat /sys/devices/system/cpu/online',
+    ], { timeout: 30000, encoding: 'utf8' }, (e, o, se) => (e ? reject(new Error(se || e.message)) : resolve(o))));
+    assert.equal(out, 'MemTotal:          65536 kB\n1\n0\n');
+  });
+});

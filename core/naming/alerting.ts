@@ -11,6 +11,20 @@ export const ALERTING_METRIC = {
   autoscalerCurrentReplicas: 'cargoscope_autoscaler_current_replicas',
   /** Counter: evaluations that left a decision record, by direction and limiting reason. */
   autoscalerDecisions: 'cargoscope_autoscaler_decisions_total',
+  // Added by alerting/ (issue 7):
+  /** Histogram: time to evaluate every rule once. */
+  ruleEvaluationSeconds: 'cargoscope_alerting_rule_evaluation_seconds',
+  /** Counter: notification attempts by receiver and outcome (`sent`, `failed`). */
+  notifications: 'cargoscope_alerting_notifications_total',
+  /** Counter: version conflicts met when writing a replica count (each one re-read and re-decided). */
+  autoscalerConflicts: 'cargoscope_autoscaler_conflicts_total',
+} as const;
+
+/** Roll-up series (replicaset level) the autoscaler publishes with each decision, for dashboards. Added by alerting/. */
+export const AUTOSCALER_SERIES = {
+  currentReplicas: 'autoscaler_current_replicas',
+  desiredReplicas: 'autoscaler_desired_replicas',
+  rawRecommendation: 'autoscaler_raw_recommendation',
 } as const;
 
 /**

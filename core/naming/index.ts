@@ -6,4 +6,4 @@ export type { Topic } from './topics';
 export { DEFAULT_PORT } from './ports';
 export { ROLLUP_LEVELS, ROLLUP_METRIC, rollupSeriesName } from './rollups';
 export type { RollupMetricId } from './rollups';
-export { ALERTING_LABEL, ALERTING_METRIC } from './alerting';
+export { ALERTING_LABEL, ALERTING_METRIC, AUTOSCALER_SERIES } from './alerting';

@@ -73,7 +73,10 @@ export class KafkaTransport implements Transport {
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
     this.consumers.add(consumer);
     await consumer.run({
-      autoCommit: false,
+      // kafkajs commits only offsets we resolved, and we resolve an offset only after its ack
+      // settled: auto-commit here means "commit what was delivered, at least every second".
+      autoCommit: true,
+      autoCommitInterval: 1000,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.config.partitions_consumed_concurrently,
       eachBatch: (payload) => this.consumeBatch(payload, options),

@@ -2,24 +2,43 @@ import { close, open, read, readdir, readlink } from 'node:fs';
 
 import type { CgroupFs, FileRead, Result } from '../../core/cgroup';
 import { problemFromError } from '../../core/cgroup';
+import type { CheckedFd } from './pseudo-fs';
+import { isSync, openChecked, preadAllSync } from './pseudo-fs';
 
 const BUF_BYTES = 64 * 1024;
+
+interface Kept {
+  readonly pending: Promise<CheckedFd>;
+  /** Set once the open (and the filesystem check) finished: the synchronous fast path. */
+  ready: CheckedFd | undefined;
+}
 
 /**
  * A CgroupFs that keeps descriptors of cgroup and /proc files open and re-reads them with
  * pread at offset 0. Those files are seq_files: a read at offset 0 regenerates the content, so a
  * kept descriptor is as fresh as a new one and saves the open/close round trips through the libuv
- * threadpool that dominate a render. /proc/<pid>/… files are never cached (pids are reused).
+ * threadpool. Descriptors on procfs/sysfs/cgroupfs are then read synchronously (see pseudo-fs.ts
+ * for why that is safe and how other filesystems are kept out); a render then finishes within one
+ * turn of the event loop. /proc/<pid>/… files are never cached (pids are reused).
  * A descriptor whose cgroup was removed fails with ENODEV; it is then dropped and the path
  * opened again once, which reports the removal as `missing`.
  */
 export class CachedFdFs implements CgroupFs {
-  private readonly fds = new Map<string, Promise<number>>();
+  private readonly fds = new Map<string, Kept>();
 
   constructor(private readonly maxFds = 2048) {}
 
   readText(path: string): Promise<FileRead> {
     if (!this.cacheable(path)) return readOnce(path);
+    const ready = this.fds.get(path)?.ready;
+    if (ready !== undefined && isSync(ready)) {
+      try {
+        return Promise.resolve({ ok: true, text: preadAllSync(ready) });
+      } catch {
+        this.drop(path);
+        return this.readCached(path, false);
+      }
+    }
     return this.readCached(path, true);
   }
 
@@ -33,45 +52,52 @@ export class CachedFdFs implements CgroupFs {
 
   /** Closes every kept descriptor (shutdown). */
   async closeAll(): Promise<void> {
-    const fds = [...this.fds.values()];
+    const kept = [...this.fds.values()];
     this.fds.clear();
-    await Promise.all(fds.map(async (p) => p.then((fd) => closeFd(fd), () => undefined)));
+    await Promise.all(kept.map(async (k) => k.pending.then((f) => closeFd(f.fd), () => undefined)));
   }
 
   private cacheable(path: string): boolean {
     return !/^\/proc\/\d+\//.test(path) && !path.startsWith('/proc/self/');
   }
 
+  private drop(path: string, only?: Kept): void {
+    const k = this.fds.get(path);
+    if (k === undefined || (only !== undefined && k !== only)) return;
+    this.fds.delete(path);
+    k.pending.then((f) => closeFd(f.fd), () => undefined);
+  }
+
   private async readCached(path: string, retry: boolean): Promise<FileRead> {
-    let fdp = this.fds.get(path);
-    if (fdp === undefined) {
-      fdp = openFd(path);
-      this.remember(path, fdp);
+    let kept = this.fds.get(path);
+    if (kept === undefined) {
+      const k: Kept = { pending: openChecked(path), ready: undefined };
+      k.pending.then((f) => (k.ready = f), () => undefined);
+      this.remember(path, k);
+      kept = k;
     }
-    let fd: number;
+    let f: CheckedFd;
     try {
-      fd = await fdp;
+      f = await kept.pending;
     } catch (err) {
-      this.fds.delete(path);
+      if (this.fds.get(path) === kept) this.fds.delete(path);
       return { ok: false, problem: problemFromError(path, err) };
     }
     try {
-      return { ok: true, text: await preadAll(fd) };
+      return { ok: true, text: isSync(f) ? preadAllSync(f) : await preadAll(f.fd) };
     } catch (err) {
-      if (this.fds.get(path) === fdp) this.fds.delete(path);
-      closeFd(fd);
+      this.drop(path, kept);
       return retry ? this.readCached(path, false) : { ok: false, problem: problemFromError(path, err) };
     }
   }
 
-  private remember(path: string, fdp: Promise<number>): void {
+  private remember(path: string, kept: Kept): void {
     if (this.fds.size >= this.maxFds) {
       // Evict the oldest insertion; Map iteration order is insertion order.
-      const [oldPath, oldFd] = this.fds.entries().next().value as [string, Promise<number>];
-      this.fds.delete(oldPath);
-      oldFd.then(closeFd, () => undefined);
+      const oldest = this.fds.keys().next().value as string;
+      this.drop(oldest);
     }
-    this.fds.set(path, fdp);
+    this.fds.set(path, kept);
   }
 }
 

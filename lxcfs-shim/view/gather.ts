@@ -1,7 +1,5 @@
 import type { BlkioStats, CgroupFs, CgroupLocation, ControllerDir, MemoryStats } from '../../core/cgroup';
-import {
-  effectiveMemoryLimit, isRootCgroup, parseCpuList, readBlkio, readCpu, readCpuset, readMemory,
-} from '../../core/cgroup';
+import { effectiveMemoryLimit, isRootCgroup, parseCpuList, readBlkio } from '../../core/cgroup';
 import type { CpuVisibility } from '../renderers/cpus';
 import { cpusFromQuota } from '../renderers/cpus';
 import { hostMeminfoField, kb } from '../renderers/format';
@@ -10,10 +8,11 @@ import type { StatUsage } from '../renderers/stat';
 import type { SwapFigures } from '../renderers/swap';
 import { swapFigures } from '../renderers/swap';
 import type { ShimOptions } from './files';
+import { readCpuTimesForView, readCpusetForView, readMemoryForView, readQuotaForView, readUsageForView } from './reads';
 
 /**
- * I/O half of the renderers: collects the cgroup values one file needs, all reads of one request
- * in parallel. `null` means "serve the host file" (root cgroup, or accounting unavailable), which
+ * I/O half of the renderers: collects the cgroup values one file needs, and only those (reads.ts).
+ * With the shim's CachedFdFs these reads are synchronous, so the order costs nothing. `null` means "serve the host file" (root cgroup, or accounting unavailable), which
  * is what lxcfs does in the same situations.
  */
 export interface GatherContext {
@@ -28,18 +27,17 @@ function usable(cg: ControllerDir | undefined): cg is ControllerDir {
 export async function gatherMemory(ctx: GatherContext, loc: CgroupLocation): Promise<MeminfoInput | null> {
   const cg = loc.dirs.get('memory');
   if (!usable(cg)) return null;
+  const m = await readMemoryForView(ctx.fs, cg, ctx.options.swap);
   if (cg.version === 1) {
     // v1 memory.stat already carries the minimum over the ancestors (hierarchical_*_limit),
     // which saves reading every ancestor's limit files on each request.
-    const m = await readMemory(ctx.fs, cg);
     const memLimit = hierarchical(m, 'hierarchical_memory_limit');
     const swLimit = hierarchical(m, 'hierarchical_memsw_limit');
     if (memLimit !== undefined && (swLimit !== undefined || !ctx.options.swap)) {
       return toInput(cg.version, m, memLimit, ctx.options.swap ? swLimit : undefined);
     }
   }
-  const [m, limit, swapLimit] = await Promise.all([
-    readMemory(ctx.fs, cg),
+  const [limit, swapLimit] = await Promise.all([
     effectiveMemoryLimit(ctx.fs, cg, 'memory'),
     ctx.options.swap ? effectiveMemoryLimit(ctx.fs, cg, 'swap') : Promise.resolve(null),
   ]);
@@ -81,8 +79,8 @@ export async function gatherVisibility(ctx: GatherContext, loc: CgroupLocation, 
   const wantView = ctx.options.cpuView;
   if (!usable(cg) && !wantView) return null;
   const [cpuset, cpu] = await Promise.all([
-    usable(cg) ? readCpuset(ctx.fs, cg) : Promise.resolve(null),
-    wantView ? readCpu(ctx.fs, loc) : Promise.resolve(null),
+    usable(cg) ? readCpusetForView(ctx.fs, cg) : Promise.resolve(null),
+    wantView ? readQuotaForView(ctx.fs, loc) : Promise.resolve(null),
   ]);
   const view = cpuset?.view ?? null;
   let maxCpus: number | null = null;
@@ -97,7 +95,7 @@ export async function gatherVisibility(ctx: GatherContext, loc: CgroupLocation, 
 export async function gatherStatUsage(ctx: GatherContext, loc: CgroupLocation): Promise<StatUsage> {
   const acct = loc.dirs.get('cpuacct') ?? loc.dirs.get('cpu');
   if (!usable(acct)) return { kind: 'host' };
-  const cpu = await readCpu(ctx.fs, loc);
+  const cpu = await readCpuTimesForView(ctx.fs, loc);
   if (!('quota' in cpu)) return { kind: 'host' };
   if (cpu.perCpu !== null) return { kind: 'percpu', perCpuNs: cpu.perCpu };
   if (cpu.userNs !== null && cpu.systemNs !== null) return { kind: 'total', userNs: cpu.userNs, systemNs: cpu.systemNs };
@@ -106,7 +104,7 @@ export async function gatherStatUsage(ctx: GatherContext, loc: CgroupLocation): 
 
 /** CPU seconds used by the cgroup (for uptime's idle column); 0 when unknown, as in lxcfs. */
 export async function gatherBusySeconds(ctx: GatherContext, loc: CgroupLocation): Promise<number> {
-  const cpu = await readCpu(ctx.fs, loc);
+  const cpu = await readUsageForView(ctx.fs, loc);
   return 'quota' in cpu && cpu.usageNs !== null ? cpu.usageNs / 1e9 : 0;
 }
 

@@ -17,7 +17,9 @@ import {
 } from './gather';
 import type { ReaderIdentity } from './process';
 import { InitResolver, parseStartTicks } from './process';
-import { closeFd, openFd, preadAll } from '../io/cached-fs';
+import { closeFd, preadAll } from '../io/cached-fs';
+import type { CheckedFd } from '../io/pseudo-fs';
+import { isSync, openChecked, preadAllSync } from '../io/pseudo-fs';
 
 const CLOCK_TICKS_PER_SEC = 100;
 /** Readers whose location is remembered, each with up to two pinned descriptors. */
@@ -29,9 +31,9 @@ interface Located {
   /** The /proc/<pid>/cgroup text the location came from: equal text, equal location. */
   readonly text: string;
   /** Pinned /proc/<reader>/stat (only when the reader is not the cgroup pid itself). */
-  readonly readerFd: number | undefined;
+  readonly readerFd: CheckedFd | undefined;
   /** Pinned /proc/<cgroupPid>/cgroup. */
-  readonly cgroupFd: number | undefined;
+  readonly cgroupFd: CheckedFd | undefined;
 } // USER_HZ of /proc/<pid>/stat starttime on every Linux arch we run on
 
 export interface ViewRendererDeps {
@@ -83,13 +85,13 @@ export class ViewRenderer {
     const cgPath = `${this.procRoot}/${who.cgroupPid}/cgroup`;
     const [loc, readerFd, cgroupFd] = await Promise.all([
       this.resolver.locateWithText(who.cgroupPid),
-      pid === who.cgroupPid ? Promise.resolve(undefined) : openFd(`${this.procRoot}/${pid}/stat`).catch(() => undefined),
-      openFd(cgPath).catch(() => undefined),
+      pid === who.cgroupPid ? Promise.resolve(undefined) : openChecked(`${this.procRoot}/${pid}/stat`).catch(() => undefined),
+      openChecked(cgPath).catch(() => undefined),
     ]);
     const l: Located | undefined = loc.ok ? { who, loc: loc.value.location, text: loc.value.text, readerFd, cgroupFd } : undefined;
     if (l === undefined || cgroupFd === undefined || (pid !== who.cgroupPid && readerFd === undefined)) {
       // Without pinned descriptors the entry could not be revalidated: use it once, keep nothing.
-      for (const fd of [readerFd, cgroupFd]) if (fd !== undefined) closeFd(fd);
+      for (const f of [readerFd, cgroupFd]) if (f !== undefined) closeFd(f.fd);
       return l === undefined ? undefined : { ...l, readerFd: undefined, cgroupFd: undefined };
     }
     if (this.located.size >= MAX_LOCATED) this.forgetAll(); // bounded; refilled one request each
@@ -104,17 +106,14 @@ export class ViewRenderer {
    */
   private async stillValid(l: Located): Promise<boolean> {
     if (l.cgroupFd === undefined) return false;
-    const [cg, reader] = await Promise.all([
-      preadAll(l.cgroupFd).catch(() => ''),
-      l.readerFd === undefined ? Promise.resolve('alive') : preadAll(l.readerFd).catch(() => ''),
-    ]);
+    const [cg, reader] = await Promise.all([readPinned(l.cgroupFd), l.readerFd === undefined ? 'alive' : readPinned(l.readerFd)]);
     return reader !== '' && cg === l.text;
   }
 
   private forget(pid: number): void {
     const l = this.located.get(pid);
     this.located.delete(pid);
-    for (const fd of [l?.readerFd, l?.cgroupFd]) if (fd !== undefined) closeFd(fd);
+    for (const f of [l?.readerFd, l?.cgroupFd]) if (f !== undefined) closeFd(f.fd);
   }
 
   private forgetAll(): void {
@@ -197,5 +196,15 @@ export class ViewRenderer {
     // lxcfs charges the idle column with the CPU time of the init's cgroup (the root for pid 1).
     const busy = initLoc.ok ? await gatherBusySeconds(this.ctx, initLoc.value) : 0;
     return renderUptime({ ageSec: now - start / CLOCK_TICKS_PER_SEC, busySec: busy });
+  }
+}
+
+/** A pinned /proc descriptor's text; '' once its process is gone (reads fail or return nothing). */
+function readPinned(f: CheckedFd): string | Promise<string> {
+  if (!isSync(f)) return preadAll(f.fd).catch(() => '');
+  try {
+    return preadAllSync(f);
+  } catch {
+    return '';
   }
 }

@@ -1,21 +1,41 @@
 /**
  * Collector CPU and RSS for N idle containers at a 10 s interval, against a cAdvisor process
  * watching the same containers at the same housekeeping interval, in the same run.
- *   node dist/tests/bench/collector-metrics.bench.js   (env: BENCH_CONTAINERS=100, BENCH_SECS=60)
- * Prints one JSON object. Needs dockerd, the testbox image and a cAdvisor binary (found from the
- * running services' cAdvisor, or CARGOSCOPE_CADVISOR_BIN).
+ *   node dist/tests/bench/collector-metrics.bench.js
+ *   env: BENCH_CONTAINERS=100,300 (one or more sizes), BENCH_RUNS=3, BENCH_SECS=60, BENCH_WARM_SECS=15
+ * Each run starts a fresh cAdvisor, a fresh collector process (collector-metrics-child.js source)
+ * and an idle Node process loading the same modules (… idle); all three are read from /proc the
+ * same way. `rssOverIdleNodeMiB` is what the source itself adds over Node's own baseline.
+ * Prints one JSON object on its last stdout line. Needs dockerd, the testbox image and a cAdvisor
+ * binary (found from the running services' cAdvisor, or CARGOSCOPE_CADVISOR_BIN).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { cgroupSourceSchema } from '../../collector/sources/cgroup/config';
-import { CgroupSource } from '../../collector/sources/cgroup/source';
+import path from 'node:path';
 import { forEachLimited } from '../../collector/discovery/docker-discovery';
-import { testContext } from '../unit/collector/helpers';
 import { IMAGE, dockerCli, waitFor } from '../integration/collector-metrics-helpers';
+import type { ChildReport } from './collector-metrics-child';
+import { median } from './fleet';
 
 const BENCH_LABEL = 'io.cargoscope.bench=collector-metrics';
 const PORT = 8089;
 const TICKS_PER_SEC = 100;
+const INTERVAL_SECS = 10;
+
+interface ProcFigures {
+  readonly cpuSecs: number;
+  readonly rssMiB: number;
+}
+
+interface RunFigures {
+  readonly source: ProcFigures;
+  readonly idleNode: ProcFigures;
+  readonly cadvisor: ProcFigures;
+  readonly scrapes: number;
+  readonly containersInLastBatch: number;
+  readonly errors: number;
+}
 
 function procCpuSecs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -49,53 +69,133 @@ async function startContainers(n: number): Promise<void> {
   });
 }
 
-async function cleanup(cadvisor: ChildProcess | undefined): Promise<void> {
-  cadvisor?.kill('SIGTERM');
+async function removeContainers(): Promise<void> {
   const ids = await dockerCli('ps', '-aq', '--filter', `label=${BENCH_LABEL}`);
   if (ids) await dockerCli('rm', '-f', ...ids.split('\n'));
 }
 
-export async function runCollectorMetricsBench(): Promise<Record<string, unknown>> {
-  const n = Number(process.env['BENCH_CONTAINERS'] ?? 100);
-  const secs = Number(process.env['BENCH_SECS'] ?? 60);
-  const bin = findCadvisorBin();
-  if (!bin) throw new Error('no cAdvisor binary: run `bash scripts/services.sh up cadvisor` or set CARGOSCOPE_CADVISOR_BIN');
-  let cadvisor: ChildProcess | undefined;
+async function stopProcess(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = once(p, 'exit');
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function startCadvisor(bin: string): ChildProcess {
+  return spawn(bin, [
+    '-listen_ip=127.0.0.1', `-port=${PORT}`, '-docker=unix:///var/run/docker.sock', '-docker_only=true',
+    `-housekeeping_interval=${INTERVAL_SECS}s`, `-max_housekeeping_interval=${INTERVAL_SECS}s`, '-allow_dynamic_housekeeping=false',
+    '-storage_duration=2m', '-disable_metrics=disk,tcp,udp,percpu,sched,process', '-logtostderr',
+  ], { stdio: 'ignore' });
+}
+
+/** Forks a measured child and waits for its `ready` (a source child is ready once started). */
+async function forkChild(mode: 'source' | 'idle'): Promise<ChildProcess> {
+  const child = fork(path.join(__dirname, 'collector-metrics-child.js'), [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${mode} child exited with ${code} before it was ready`)));
+  });
+  await ready;
+  return child;
+}
+
+async function reportOf(child: ChildProcess): Promise<ChildReport> {
+  const answer = once(child, 'message') as Promise<[ChildReport]>;
+  child.send({ type: 'report' });
+  return (await answer)[0];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One independent run: fresh processes, a warm-up, then one measured window. */
+async function measureRun(bin: string, secs: number, warmSecs: number): Promise<RunFigures> {
+  const procs: ChildProcess[] = [];
   try {
-    await cleanup(undefined);
-    await startContainers(n);
-    cadvisor = spawn(bin, [
-      '-listen_ip=127.0.0.1', `-port=${PORT}`, '-docker=unix:///var/run/docker.sock', '-docker_only=true',
-      '-housekeeping_interval=10s', '-max_housekeeping_interval=10s', '-allow_dynamic_housekeeping=false',
-      '-storage_duration=2m', '-disable_metrics=disk,tcp,udp,percpu,sched,process', '-logtostderr',
-    ], { stdio: 'ignore' });
-    const pid = cadvisor.pid ?? 0;
-    await waitFor('the bench cAdvisor', async () => ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok ? true : undefined), 60_000, 500);
-    const t = testContext('cgroup');
-    const source = new CgroupSource(cgroupSourceSchema.parse({ interval_secs: 10, discovery: { mode: 'docker' } }));
-    await source.start(t.ctx);
-    await new Promise((r) => setTimeout(r, 15_000)); // both warm: startup work is not steady-state cost
-    const [ourCpu0, theirCpu0, batches0] = [process.cpuUsage(), procCpuSecs(pid), t.batches.length];
-    await new Promise((r) => setTimeout(r, secs * 1000));
-    const ourCpu = process.cpuUsage(ourCpu0);
-    const ours = { cpuSecs: (ourCpu.user + ourCpu.system) / 1e6, rssMiB: process.memoryUsage().rss / 1024 / 1024 };
-    const theirs = { cpuSecs: procCpuSecs(pid) - theirCpu0, rssMiB: procRssMiB(pid) };
-    const last = t.batches.at(-1);
-    await source.shutdown(Date.now() + 2000);
+    const cadvisor = startCadvisor(bin);
+    procs.push(cadvisor);
+    await waitFor('the bench cAdvisor', async () => ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok ? true : undefined), 120_000, 500);
+    const source = await forkChild('source');
+    procs.push(source);
+    const idle = await forkChild('idle');
+    procs.push(idle);
+    const pids = [source.pid ?? 0, idle.pid ?? 0, cadvisor.pid ?? 0] as const;
+    await sleep(warmSecs * 1000); // both warm: startup work is not steady-state cost
+    const cpu0 = pids.map(procCpuSecs);
+    const before = await reportOf(source);
+    await sleep(secs * 1000); // the measured window itself, not a synchronisation
+    const cpu1 = pids.map(procCpuSecs);
+    const rss = pids.map(procRssMiB);
+    const after = await reportOf(source);
+    const fig = (i: number): ProcFigures => ({ cpuSecs: (cpu1[i] ?? 0) - (cpu0[i] ?? 0), rssMiB: rss[i] ?? NaN });
     return {
-      bench: 'collector-metrics', containers: n, windowSecs: secs, intervalSecs: 10,
-      cgroupSource: { ...round(ours), scrapes: t.batches.length - batches0, containersInLastBatch: last?.containers.length ?? 0 },
-      cadvisor: { ...round(theirs), housekeepingSecs: 10 },
-      ratio: { cpu: +(ours.cpuSecs / theirs.cpuSecs).toFixed(3), rss: +(ours.rssMiB / theirs.rssMiB).toFixed(3) },
-      goal: { cpu: '<= 0.25', rss: '<= 0.5' },
+      source: fig(0), idleNode: fig(1), cadvisor: fig(2),
+      scrapes: after.scrapes - before.scrapes, containersInLastBatch: after.containersInLastBatch, errors: after.errors,
     };
   } finally {
-    await cleanup(cadvisor);
+    for (const p of procs.reverse()) await stopProcess(p);
   }
 }
 
-function round(o: { cpuSecs: number; rssMiB: number }): { cpuSecs: number; rssMiB: number } {
-  return { cpuSecs: +o.cpuSecs.toFixed(3), rssMiB: +o.rssMiB.toFixed(1) };
+const r3 = (v: number): number => +v.toFixed(3);
+const r1 = (v: number): number => +v.toFixed(1);
+
+/** Medians over runs; ratios are per run (same-run comparisons), then their median. */
+function summarise(runs: readonly RunFigures[]): Record<string, unknown> {
+  const pick = (f: (r: RunFigures) => number): number[] => runs.map(f);
+  const srcRssOver = pick((r) => r.source.rssMiB - r.idleNode.rssMiB);
+  const cpuRatio = pick((r) => r.source.cpuSecs / r.cadvisor.cpuSecs);
+  const rssRatio = pick((r) => r.source.rssMiB / r.cadvisor.rssMiB);
+  const rssOverRatio = runs.map((r, i) => (srcRssOver[i] ?? NaN) / r.cadvisor.rssMiB);
+  return {
+    cgroupSource: {
+      cpuSecs: r3(median(pick((r) => r.source.cpuSecs))), cpuSecsRuns: pick((r) => r3(r.source.cpuSecs)),
+      rssMiB: r1(median(pick((r) => r.source.rssMiB))), rssMiBRuns: pick((r) => r1(r.source.rssMiB)),
+      rssOverIdleNodeMiB: r1(median(srcRssOver)), rssOverIdleNodeMiBRuns: srcRssOver.map(r1),
+      scrapes: pick((r) => r.scrapes), containersInLastBatch: pick((r) => r.containersInLastBatch), errors: pick((r) => r.errors),
+    },
+    idleNode: { cpuSecs: r3(median(pick((r) => r.idleNode.cpuSecs))), rssMiB: r1(median(pick((r) => r.idleNode.rssMiB))) },
+    cadvisor: {
+      cpuSecs: r3(median(pick((r) => r.cadvisor.cpuSecs))), cpuSecsRuns: pick((r) => r3(r.cadvisor.cpuSecs)),
+      rssMiB: r1(median(pick((r) => r.cadvisor.rssMiB))), rssMiBRuns: pick((r) => r1(r.cadvisor.rssMiB)),
+      housekeepingSecs: INTERVAL_SECS,
+    },
+    ratio: {
+      cpu: r3(median(cpuRatio)), cpuRuns: cpuRatio.map(r3),
+      rss: r3(median(rssRatio)), rssRuns: rssRatio.map(r3),
+      rssOverIdleNode: r3(median(rssOverRatio)),
+    },
+  };
+}
+
+export async function runCollectorMetricsBench(): Promise<Record<string, unknown>> {
+  const sizes = (process.env['BENCH_CONTAINERS'] ?? '100,300').split(',').map(Number);
+  const runs = Number(process.env['BENCH_RUNS'] ?? 3);
+  const secs = Number(process.env['BENCH_SECS'] ?? 60);
+  const warmSecs = Number(process.env['BENCH_WARM_SECS'] ?? 15);
+  const bin = findCadvisorBin();
+  if (!bin) throw new Error('no cAdvisor binary: run `bash scripts/services.sh up cadvisor` or set CARGOSCOPE_CADVISOR_BIN');
+  const bySize: Record<string, unknown> = {};
+  try {
+    for (const n of sizes) {
+      await removeContainers();
+      await startContainers(n);
+      const figures: RunFigures[] = [];
+      for (let i = 0; i < runs; i++) {
+        figures.push(await measureRun(bin, secs, warmSecs));
+        process.stderr.write(`collector-metrics: ${n} containers, run ${i + 1}/${runs}: ${JSON.stringify(figures.at(-1))}\n`);
+      }
+      bySize[`containers${n}`] = summarise(figures);
+    }
+  } finally {
+    await removeContainers();
+  }
+  return {
+    bench: 'collector-metrics', windowSecs: secs, warmSecs, intervalSecs: INTERVAL_SECS, runs, ...bySize,
+    goal: { cpu: '<= 0.25', rss: '<= 0.5' },
+  };
 }
 
 if (require.main === module) {

@@ -12,7 +12,8 @@ import { DockerStatsSource } from '../../collector/sources/docker_stats/source';
 import type { ContainerMetrics } from '../../core/event';
 import { CONTAINER_METRIC as M } from '../../core/naming';
 import { testContext } from '../unit/collector/helpers';
-import { TEST_LABEL, docker, dockerCli, find, removeTestContainers, run, servicesAvailable, waitFor } from './collector-metrics-helpers';
+import { TEST_LABEL, docker, dockerCli, find, removeTestContainers, run, waitFor } from './collector-metrics-helpers';
+import { requireServices } from './harness/services';
 
 const k8s = (pod: string, container: string, extra: Record<string, string> = {}): Record<string, string> => ({
   'io.kubernetes.pod.name': pod,
@@ -33,7 +34,9 @@ describe('collector discovery and identity against real Docker', function () {
   const t = testContext('discovery');
 
   before(async function () {
-    if (await servicesAvailable(false)) this.skip();
+    // A service that cannot start fails this hook with its log tail: never a skip.
+    await requireServices(this, ['docker', 'images', 'swarm']);
+    this.timeout(120_000);
     await removeTestContainers();
     await dockerCli('service', 'rm', 'cs-it-web').catch(() => '');
     discovery = new DockerDiscovery(docker, {

@@ -3,38 +3,21 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import type { ContainerMetrics, MetricBatch } from '../../core/event';
 import { CONTAINER_METRIC as M } from '../../core/naming';
+import { CADVISOR_URL, DOCKER_SOCKET, TESTBOX_IMAGE } from './harness/services';
 
 const exec = promisify(execFile);
 
-export const IMAGE = process.env['CARGOSCOPE_TESTBOX_IMAGE'] ?? 'cargoscope/testbox:latest';
-export const CADVISOR = process.env['CARGOSCOPE_CADVISOR_URL'] ?? 'http://127.0.0.1:8080';
+export const IMAGE = process.env['CARGOSCOPE_TESTBOX_IMAGE'] ?? TESTBOX_IMAGE;
+export const CADVISOR = process.env['CARGOSCOPE_CADVISOR_URL'] ?? CADVISOR_URL;
 export const MiB = 1024 * 1024;
 /** Every container these tests start carries this label, so cleanup finds leftovers of a crashed run. */
 export const TEST_LABEL = 'io.cargoscope.test';
 
-export const docker = new Dockerode({ socketPath: '/var/run/docker.sock', timeout: 30_000 });
+export const docker = new Dockerode({ socketPath: DOCKER_SOCKET, timeout: 30_000 });
 
 export async function dockerCli(...args: string[]): Promise<string> {
   const { stdout } = await exec('docker', args, { timeout: 60_000 });
   return stdout.trim();
-}
-
-/** True when dockerd, the test image and cAdvisor all answer; tests skip (not pass) otherwise. */
-export async function servicesAvailable(needCadvisor: boolean): Promise<string | undefined> {
-  try {
-    await docker.ping();
-    await docker.getImage(IMAGE).inspect();
-  } catch {
-    return `dockerd or ${IMAGE} not available (bash scripts/services.sh up docker)`;
-  }
-  if (!needCadvisor) return undefined;
-  try {
-    const res = await fetch(`${CADVISOR}/api/v1.3/machine`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) return `cAdvisor answered ${res.status}`;
-  } catch {
-    return `cAdvisor not reachable at ${CADVISOR} (bash scripts/services.sh up cadvisor)`;
-  }
-  return undefined;
 }
 
 export interface RunOptions {

@@ -10,9 +10,10 @@ import { DockerStatsSource } from '../../collector/sources/docker_stats/source';
 import type { MetricsSource } from '../../collector/scrape/metrics-source';
 import { testContext } from '../unit/collector/helpers';
 import {
-  CADVISOR, MiB, coresBetween, dockerCli, find, removeTestContainers, run, sample, servicesAvailable, waitFor,
+  CADVISOR, MiB, coresBetween, dockerCli, find, removeTestContainers, run, sample, waitFor,
   waitForFreshCadvisorSample,
 } from './collector-metrics-helpers';
+import { requireServices } from './harness/services';
 
 /**
  * The issue's acceptance figures, against the real dockerd and cAdvisor. Scrapes are driven by
@@ -27,8 +28,9 @@ describe('collector metrics sources against real Docker and cAdvisor', function 
   const FILL_MIB = 64;
 
   before(async function () {
-    const missing = await servicesAvailable(true);
-    if (missing) this.skip();
+    // A service that cannot start fails this hook with its log tail: never a skip.
+    await requireServices(this, ['docker', 'images', 'cadvisor']);
+    this.timeout(180_000);
     await removeTestContainers();
     [burner, filler, idle] = await Promise.all([
       run({ name: 'cs-it-burn', args: ['--cpus', '0.5'], cmd: ['cpuburn', '1'] }),

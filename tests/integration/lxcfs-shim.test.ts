@@ -1,29 +1,29 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 import type { ShimHandle } from '../../lxcfs-shim';
 import { dockerArgs, startShim } from '../../lxcfs-shim';
-import {
-  canRun, field, makeCgroup, mountedAt, readIn, runIn, startLxcfs, stopLxcfs, tempDir, waitFor,
-} from './lxcfs-shim-helpers';
+import { LXCFS_MOUNT, TESTBOX_IMAGE, requireServices } from './harness/services';
+import { canRun, field, makeCgroup, mountedAt, readIn, runIn, tempDir, waitFor } from './lxcfs-shim-helpers';
 import type { TestCgroup } from './lxcfs-shim-helpers';
 
 describe('lxcfs-shim (integration: real FUSE mount, real cgroups, real lxcfs)', function () {
   this.timeout(60000);
-  const skip = canRun();
   let shim: ShimHandle | undefined;
-  let lxcfs: ChildProcess | undefined;
   let cg: TestCgroup | undefined;
   const shimDir = tempDir('cargoscope-shim-');
-  const lxcfsDir = tempDir('cargoscope-lxcfs-');
+  // The shared reference lxcfs (Debian's), brought up by the services harness.
+  const lxcfsDir = LXCFS_MOUNT;
 
   before(async function () {
-    if (skip !== undefined) this.skip();
+    // Never a skip: a run that cannot exercise the real mount must say so by failing.
+    const missing = canRun();
+    if (missing !== undefined) throw new Error(`lxcfs-shim integration tests cannot run: ${missing} (CI runs them as root with /dev/fuse and cgroup v1)`);
+    await requireServices(this, ['lxcfs']);
+    this.timeout(60000);
     shim = await startShim({ mountDir: shimDir, log: () => undefined });
     await shim.ready;
-    lxcfs = await startLxcfs(lxcfsDir);
     cg = makeCgroup(`cargoscope-test-shim-${process.pid}`, {
       'memory.limit_in_bytes': '64M', 'memory.memsw.limit_in_bytes': '96M', 'cpuset.cpus': '1', 'cpu.cfs_quota_us': '150000',
     });
@@ -31,40 +31,36 @@ describe('lxcfs-shim (integration: real FUSE mount, real cgroups, real lxcfs)', 
 
   after(async () => {
     await shim?.stop();
-    await stopLxcfs(lxcfs, lxcfsDir);
     cg?.remove();
-    assert.equal(mountedAt(shimDir), false, 'the shim unmounted on stop');
+    if (shim !== undefined) assert.equal(mountedAt(shimDir), false, 'the shim unmounted on stop');
   });
 
   const both = async (file: string): Promise<[string, string]> => {
     const name = (cg as TestCgroup).name;
-    return Promise.all([readIn(name, `cat ${shimDir}${file}`), lxcfs ? readIn(name, `cat ${lxcfsDir}${file}`) : Promise.resolve('')]);
+    return Promise.all([readIn(name, `cat ${shimDir}${file}`), readIn(name, `cat ${lxcfsDir}${file}`)]);
   };
 
-  it('meminfo: MemTotal is the 64 MiB limit and SwapTotal matches lxcfs; moving fields within tolerance', async function () {
+  it('meminfo: MemTotal is the 64 MiB limit and SwapTotal matches lxcfs; moving fields within tolerance', async () => {
     const [ours, theirs] = await both('/proc/meminfo');
     assert.equal(ours.split('\n')[0], 'MemTotal:          65536 kB');
-    if (lxcfs === undefined) this.skip();
     assert.deepEqual(ours.split('\n').map((l) => l.split(':')[0]), theirs.split('\n').map((l) => l.split(':')[0]));
     for (const k of ['MemTotal', 'SwapTotal', 'Buffers', 'Slab']) assert.equal(field(ours, k), field(theirs, k), k);
     assert.ok(Math.abs(field(ours, 'MemFree') - field(theirs, 'MemFree')) <= 4096, 'MemFree within 4 MiB');
   });
 
-  it('cpuinfo and cpu/online follow the cpuset exactly as lxcfs does', async function () {
+  it('cpuinfo and cpu/online follow the cpuset exactly as lxcfs does', async () => {
     const [ours, theirs] = await both('/proc/cpuinfo');
     assert.deepEqual(ours.match(/^processor\s*:.*$/gm), ['processor\t: 0']);
     const [online, lxOnline] = await both('/sys/devices/system/cpu/online');
     assert.equal(online, '1\n');
-    if (lxcfs === undefined) this.skip();
     assert.equal(ours.replace(/^cpu MHz.*$/gm, ''), theirs.replace(/^cpu MHz.*$/gm, ''));
     assert.equal(online, lxOnline);
   });
 
-  it('stat and swaps have lxcfs structure; per-CPU user/system within 1 s of lxcfs', async function () {
+  it('stat and swaps have lxcfs structure; per-CPU user/system within 1 s of lxcfs', async () => {
     const [ours, theirs] = await both('/proc/stat');
     const [swaps, lxSwaps] = await both('/proc/swaps');
     assert.match(ours, /^cpu {2}\d+ 0 \d+ \d+ 0 0 0 0 0 0\ncpu1 /);
-    if (lxcfs === undefined) this.skip();
     assert.deepEqual(ours.split('\n').map((l) => l.split(' ')[0]), theirs.split('\n').map((l) => l.split(' ')[0]));
     const cpu1 = (t: string): number[] => (/^cpu1 (.*)$/m.exec(t)?.[1] ?? '').split(' ').map(Number);
     assert.ok(Math.abs((cpu1(ours)[0] ?? 0) - (cpu1(theirs)[0] ?? 0)) <= 100);
@@ -110,10 +106,10 @@ while n: n=os.sendfile(1, fd, None, 1<<20)"`);
   });
 
   it('inside a -m 64m --cpuset-cpus 0 Docker container: MemTotal 65536 kB, one processor', async function () {
-    const docker = await new Promise<boolean>((r) => execFile('docker', ['image', 'inspect', 'cargoscope/testbox:latest'], { timeout: 10000 }, (e) => r(e === null)));
-    if (!docker) this.skip();
+    await requireServices(this, ['docker', 'images']);
+    this.timeout(60000);
     const out = await new Promise<string>((resolve, reject) => execFile('docker', [
-      'run', '--rm', '-m', '64m', '--cpuset-cpus', '0', ...dockerArgs(shimDir), 'cargoscope/testbox:latest',
+      'run', '--rm', '-m', '64m', '--cpuset-cpus', '0', ...dockerArgs(shimDir), TESTBOX_IMAGE,
       'sh', '-c', 'head -1 /proc/meminfo; grep -c processor /proc/cpuinfo; cat /sys/devices/system/cpu/online',
     ], { timeout: 30000, encoding: 'utf8' }, (e, o, se) => (e ? reject(new Error(se || e.message)) : resolve(o))));
     assert.equal(out, 'MemTotal:          65536 kB\n1\n0\n');

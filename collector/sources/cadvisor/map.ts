@@ -4,6 +4,7 @@ import { CONTAINER_METRIC as M } from '../../../core/naming';
 import type { ContainerSpecLimits, DiscoveredContainer } from '../../discovery/types';
 import { buildIdentity } from '../../discovery/identity';
 import { addDevice, addInterface, addSpec, addStartTime, type DeviceCounters } from '../../scrape/common-samples';
+import type { DeviceNamer } from '../../scrape/devices';
 import { NS_PER_SEC, SampleBuilder } from '../../scrape/samples';
 import type { CadvisorContainerInfo, CadvisorPerDisk, CadvisorSpec, CadvisorStats } from './api-types';
 
@@ -70,7 +71,7 @@ export function latestStats(info: CadvisorContainerInfo): CadvisorStats | undefi
 }
 
 /** Pure: one cAdvisor entry's newest stats → samples, named and shaped like the other sources. */
-export function mapCadvisorStats(stats: CadvisorStats, container: DiscoveredContainer): MetricSample[] {
+export function mapCadvisorStats(stats: CadvisorStats, container: DiscoveredContainer, deviceName: DeviceNamer): MetricSample[] {
   const b = new SampleBuilder();
   if (!container.identity.isSandbox) {
     const cpu = stats.cpu;
@@ -89,7 +90,7 @@ export function mapCadvisorStats(stats: CadvisorStats, container: DiscoveredCont
       .counter(M.memoryFailcnt, mem?.failcnt)
       .counter(M.oomEvents, stats.oom_events ?? 0)
       .gauge(M.processes, stats.processes?.process_count);
-    for (const [device, c] of diskByDevice(stats.diskio?.io_service_bytes, stats.diskio?.io_serviced)) addDevice(b, device, c);
+    for (const [device, c] of diskByDevice(stats.diskio?.io_service_bytes, stats.diskio?.io_serviced, deviceName)) addDevice(b, device, c);
     if (container.spec) addSpec(b, container.spec);
   }
   if (container.network === 'own') {
@@ -104,14 +105,20 @@ export function mapCadvisorStats(stats: CadvisorStats, container: DiscoveredCont
   return b.samples;
 }
 
-/** cAdvisor names devices (`/dev/sda`) when it can; otherwise we fall back to `major:minor`. */
+/**
+ * Devices are named from our own table first, as the other sources name them; cAdvisor's name
+ * (`/dev/sda`, when it has one) only for a device our table does not know, else `major:minor`.
+ */
 export function diskByDevice(
   bytes: readonly CadvisorPerDisk[] | undefined,
   ops: readonly CadvisorPerDisk[] | undefined,
+  deviceName: DeviceNamer,
 ): Map<string, DeviceCounters> {
   const out = new Map<string, { readBytes: number; writeBytes: number; readOps: number; writeOps: number }>();
   const entry = (d: CadvisorPerDisk): { readBytes: number; writeBytes: number; readOps: number; writeOps: number } => {
-    const key = d.device || `${d.major}:${d.minor}`;
+    const numbers = `${d.major}:${d.minor}`;
+    const named = deviceName(numbers);
+    const key = named !== numbers ? named : d.device || numbers;
     let dev = out.get(key);
     if (!dev) out.set(key, (dev = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 }));
     return dev;

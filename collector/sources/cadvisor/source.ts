@@ -2,6 +2,7 @@ import type { SourceContext } from '../../../core/component/types';
 import type { ContainerMetrics } from '../../../core/event';
 import { labelFilter } from '../../discovery/identity';
 import type { DiscoveredContainer } from '../../discovery/types';
+import { DeviceNames } from '../../scrape/devices';
 import { MetricsSource, type ScrapeResult } from '../../scrape/metrics-source';
 import { isCadvisorDockerResponse, type CadvisorContainerInfo, type CadvisorDockerResponse } from './api-types';
 import type { CadvisorSourceConfig } from './config';
@@ -27,6 +28,7 @@ export class CadvisorSource extends MetricsSource {
   private readonly known = new Map<string, { readonly creation: string; readonly container: DiscoveredContainer }>();
   private readonly filter: ReturnType<typeof labelFilter>;
   private readonly url: string;
+  private readonly devices = new DeviceNames();
 
   constructor(private readonly config: CadvisorSourceConfig) {
     super({ intervalMs: config.interval_secs * 1000, jitterRatio: config.jitter_ratio });
@@ -34,8 +36,9 @@ export class CadvisorSource extends MetricsSource {
     this.url = `${config.endpoint.replace(/\/+$/, '')}/api/v1.3/docker/`;
   }
 
+  /** The collector runs on cAdvisor's node, so its /proc/partitions names the same disks. */
   protected open(_ctx: SourceContext): Promise<void> {
-    return Promise.resolve();
+    return this.devices.load();
   }
 
   protected close(): Promise<void> {
@@ -61,7 +64,7 @@ export class CadvisorSource extends MetricsSource {
       if (at > 0 && nowMs - at > maxAgeMs) continue;
       const container = this.containerOf(info);
       seen.add(info.name);
-      containers.push({ container: container.identity, startedAtMs: container.startedAtMs, samples: mapCadvisorStats(stats, container) });
+      containers.push({ container: container.identity, startedAtMs: container.startedAtMs, samples: mapCadvisorStats(stats, container, this.devices.name) });
     }
     for (const name of [...this.known.keys()]) if (!seen.has(name)) this.known.delete(name);
     return { containers };

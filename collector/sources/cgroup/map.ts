@@ -3,6 +3,7 @@ import type { MetricSample } from '../../../core/event';
 import { CONTAINER_METRIC as M } from '../../../core/naming';
 import type { DiscoveredContainer } from '../../discovery/types';
 import { addDevice, addInterface, addStartTime, type InterfaceCounters } from '../../scrape/common-samples';
+import type { DeviceNamer } from '../../scrape/devices';
 import { NS_PER_SEC, SampleBuilder } from '../../scrape/samples';
 
 /** Everything one scrape read for one container; null where a controller was not read. */
@@ -35,7 +36,7 @@ export function weightToShares(weight: number): number {
 export function mapCgroupReadings(
   r: CgroupReadings,
   container: DiscoveredContainer,
-  deviceName: (key: string) => string,
+  deviceName: DeviceNamer,
 ): MetricSample[] {
   const b = new SampleBuilder();
   if (!container.identity.isSandbox) {

@@ -1,8 +1,7 @@
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import {
-  CgroupResolver, locateFromTexts, readBlkio, readCpu, readCpuset, readMemory, readPids, readSmallFile,
-  type CgroupLocation, type FileProblem,
+  CgroupResolver, locateFromTexts, readCpuset, readSmallFile, type CgroupLocation, type FileProblem, type FileRead,
 } from '../../../core/cgroup';
 import type { SourceContext } from '../../../core/component/types';
 import type { ContainerMetrics, MetricSample } from '../../../core/event';
@@ -16,12 +15,16 @@ import { parseNetDev } from '../../scrape/procfs';
 import type { CgroupSourceConfig } from './config';
 import { isGoneProblem, mapCgroupReadings, type CgroupReadings } from './map';
 import { OpenFileCache } from './open-files';
+import { SPEC_REFRESH_SCRAPES, planRun, readPlanned, type RunReads } from './plan';
 
-/** Per container run: where its cgroups are and what does not change while it runs. */
+/** Per container run: where its cgroups are, which files to read, and what does not change while it runs. */
 interface RunState {
   readonly container: DiscoveredContainer;
   readonly loc: CgroupLocation;
+  readonly reads: RunReads;
   readonly cpusetCpus: number | null;
+  /** Scrapes since the limits (spec files) were last read; starts due. */
+  scrapesSinceSpec: number;
 }
 
 type Located = RunState | 'gone';
@@ -74,13 +77,22 @@ export class CgroupSource extends MetricsSource {
     if (!discovery) return undefined;
     await discovery.refresh();
     const list = discovery.list();
-    const out: (ContainerMetrics | undefined)[] = new Array<ContainerMetrics | undefined>(list.length);
-    const indexes = list.map((_, i) => i);
-    await forEachLimited(indexes, this.config.concurrency, async (i) => {
-      if (!signal.aborted) out[i] = await this.readContainer(list[i] as DiscoveredContainer);
+    // Locating cgroups is async and happens once per run; the reads are synchronous preads.
+    const unlocated = list.filter((c) => this.runs.get(c.identity.id)?.container !== c);
+    const located = new Map<string, Located>();
+    await forEachLimited(unlocated, this.config.concurrency, async (c) => {
+      if (!signal.aborted) located.set(c.identity.id, await this.runState(c));
     });
+    const out: ContainerMetrics[] = [];
+    for (const c of list) {
+      if (signal.aborted) break;
+      const run = located.get(c.identity.id) ?? this.runs.get(c.identity.id);
+      // 'gone': stopped between discovery and now: skipped, not an error.
+      const metrics = run === undefined || run === 'gone' ? undefined : this.readContainer(c, run);
+      if (metrics) out.push(metrics);
+    }
     this.prune(list);
-    return { containers: out.filter((c): c is ContainerMetrics => c !== undefined), machine: this.machine };
+    return { containers: out, machine: this.machine };
   }
 
   /** Drops run state of containers discovery no longer lists, so churn cannot grow memory. */
@@ -96,41 +108,29 @@ export class CgroupSource extends MetricsSource {
     if (run.container.pid > 0) this.files.release(`${this.config.proc_root}/${run.container.pid}/`);
   }
 
-  private async readContainer(c: DiscoveredContainer): Promise<ContainerMetrics | undefined> {
-    const run = await this.runState(c);
-    if (run === 'gone') return undefined; // stopped between discovery and now: skipped, not an error
-    const readings = await this.read(c, run);
-    const problems = [
-      ...(readings.cpu?.problems ?? []), ...(readings.memory?.problems ?? []),
-      ...(readings.blkio?.problems ?? []), ...(readings.pids?.problems ?? []),
-    ];
+  private readContainer(c: DiscoveredContainer, run: RunState): ContainerMetrics | undefined {
+    const readings = this.read(c, run);
     const incomplete = c.identity.isSandbox
       ? c.network === 'own' && readings.network === null
       : readings.cpu?.usageNs == null || readings.memory?.usageBytes == null;
-    if (incomplete && (await this.isGone(c, run))) {
+    if (incomplete && this.isGone(c, run)) {
       this.forgetRun(c.identity.id, run);
       return undefined;
     }
-    this.countProblems(c.identity.id, problems, incomplete);
-    const samples = mapCgroupReadings(readings, c, (k) => this.devices.name(k));
+    this.countProblems(c.identity.id, readings, incomplete);
+    const samples = mapCgroupReadings(readings, c, this.devices.name);
     return { container: c.identity, startedAtMs: c.startedAtMs, samples };
   }
 
-  private async read(c: DiscoveredContainer, run: RunState): Promise<CgroupReadings> {
-    const fs = this.files;
-    const mem = run.loc.dirs.get('memory');
-    const blk = run.loc.dirs.get('blkio');
-    const pids = run.loc.dirs.get('pids');
-    const sandbox = c.identity.isSandbox;
-    const [cpu, memory, blkio, pidStats] = await Promise.all([
-      sandbox ? null : readCpu(fs, run.loc).then((r) => ('usageNs' in r ? r : null)),
-      sandbox || !mem ? null : readMemory(fs, mem),
-      sandbox || !blk ? null : readBlkio(fs, blk),
-      sandbox || !pids ? null : readPids(fs, pids),
-    ]);
+  private read(c: DiscoveredContainer, run: RunState): CgroupReadings {
     const network = c.network === 'own' && c.pid > 0 ? this.readNetwork(c) : null;
-    return { cpu, memory, blkio, pids: pidStats, cpusetCpus: run.cpusetCpus, network };
+    if (c.identity.isSandbox) return { cpu: null, memory: null, blkio: null, pids: null, cpusetCpus: run.cpusetCpus, network };
+    const withSpec = run.scrapesSinceSpec % SPEC_REFRESH_SCRAPES === 0;
+    run.scrapesSinceSpec = withSpec ? 1 : run.scrapesSinceSpec + 1;
+    return { ...readPlanned(run.reads, this.readText, withSpec, run.cpusetCpus), network };
   }
+
+  private readonly readText = (path: string): FileRead => this.files.readSyncText(path);
 
   private readNetwork(c: DiscoveredContainer): CgroupReadings['network'] {
     const f = this.files.readSyncText(`${this.config.proc_root}/${c.pid}/net/dev`);
@@ -148,7 +148,8 @@ export class CgroupSource extends MetricsSource {
     if (!loc) return 'gone';
     const cs = loc.dirs.get('cpuset');
     const cpuset = cs ? await readCpuset(this.files, cs) : undefined;
-    const run: RunState = { container: c, loc, cpusetCpus: cpuset?.view ? cpuset.view.cpus.length : null };
+    const reads = planRun(loc, existsSync);
+    const run: RunState = { container: c, loc, reads, cpusetCpus: cpuset?.view ? cpuset.view.cpus.length : null, scrapesSinceSpec: 0 };
     this.runs.set(c.identity.id, run);
     return run;
   }
@@ -174,12 +175,11 @@ export class CgroupSource extends MetricsSource {
     return locateFromTexts([...v1, `0::${path}`].join('\n'), info.text, ctl.ok ? ctl.text : '');
   }
 
-  /** Gone = its init process or its cgroup directory no longer exists. */
-  private async isGone(c: DiscoveredContainer, run: RunState): Promise<boolean> {
-    const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+  /** Gone = its init process or its cgroup directory no longer exists. Only asked after a failed read. */
+  private isGone(c: DiscoveredContainer, run: RunState): boolean {
     const dir = (run.loc.dirs.get('cpuacct') ?? run.loc.dirs.get('memory'))?.dir;
-    if (c.pid > 0 && !(await exists(`${this.config.proc_root}/${c.pid}`))) return true;
-    return dir !== undefined && !(await exists(dir));
+    if (c.pid > 0 && !existsSync(`${this.config.proc_root}/${c.pid}`)) return true;
+    return dir !== undefined && !existsSync(dir);
   }
 
   /**
@@ -187,12 +187,21 @@ export class CgroupSource extends MetricsSource {
    * error (one log line per episode). Optional files a kernel or config lacks (memsw without swap
    * accounting) are "missing" and normal.
    */
-  private countProblems(id: string, problems: readonly FileProblem[], incomplete: boolean): void {
-    const bad = problems.find((p) => p.reason === 'permission' || p.reason === 'io' || p.reason === 'malformed');
+  private countProblems(id: string, r: CgroupReadings, incomplete: boolean): void {
+    const bad = firstProblem(r, (p) => p.reason === 'permission' || p.reason === 'io' || p.reason === 'malformed');
     if (bad) this.episodes.fail(`cgroup:${id}`, 'cgroup_file_unreadable', new Error(`${bad.file}: ${bad.detail}`));
     else if (incomplete) {
-      const missing = problems.find(isGoneProblem);
+      const missing = firstProblem(r, isGoneProblem);
       this.episodes.fail(`cgroup:${id}`, 'cgroup_file_missing', new Error(missing ? `${missing.file}: ${missing.detail}` : 'no cpu or memory reading'));
     } else this.episodes.ok(`cgroup:${id}`);
   }
+}
+
+/** The first problem of any controller matching `test`, without concatenating the lists every scrape. */
+function firstProblem(r: CgroupReadings, test: (p: FileProblem) => boolean): FileProblem | undefined {
+  for (const list of [r.cpu?.problems, r.memory?.problems, r.blkio?.problems, r.pids?.problems]) {
+    const found = list?.find(test);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import type { MetricSample } from '../../../core/event';
 import { CONTAINER_METRIC as M } from '../../../core/naming';
 import type { DiscoveredContainer } from '../../discovery/types';
 import { addDevice, addInterface, addSpec, addStartTime, type DeviceCounters } from '../../scrape/common-samples';
+import type { DeviceNamer } from '../../scrape/devices';
 import { NS_PER_SEC, SampleBuilder } from '../../scrape/samples';
 import { cpuPercent, cpuReading, isCgroupV1Memory, memoryUsageNoCache, type CpuReading } from './math';
 import type { DockerBlkioEntry, DockerStatsJson } from './stats-json';
@@ -20,13 +21,14 @@ export function mapDockerStats(
   stats: DockerStatsJson,
   container: DiscoveredContainer,
   previousCpu: CpuReading | undefined,
+  deviceName: DeviceNamer,
 ): MappedStats {
   const b = new SampleBuilder();
   const cpu = cpuReading(stats.cpu_stats);
   if (!container.identity.isSandbox) {
     addCpu(b, stats, cpu, previousCpu ?? cpuReading(stats.precpu_stats));
     addMemory(b, stats);
-    addBlkio(b, stats);
+    addBlkio(b, stats, deviceName);
     b.gauge(M.processes, stats.pids_stats?.current);
     if (container.spec) addSpec(b, container.spec);
   }
@@ -88,9 +90,10 @@ export function blkioByDevice(
   return out;
 }
 
-function addBlkio(b: SampleBuilder, stats: DockerStatsJson): void {
+/** Docker reports devices by number only; they are named like the cgroup source's and cAdvisor's. */
+function addBlkio(b: SampleBuilder, stats: DockerStatsJson, deviceName: DeviceNamer): void {
   const io = stats.blkio_stats;
-  for (const [device, c] of blkioByDevice(io?.io_service_bytes_recursive, io?.io_serviced_recursive)) addDevice(b, device, c);
+  for (const [key, c] of blkioByDevice(io?.io_service_bytes_recursive, io?.io_serviced_recursive)) addDevice(b, deviceName(key), c);
 }
 
 function nsToSec(ns: number | undefined): number | undefined {

@@ -4,6 +4,7 @@ import type { ContainerMetrics } from '../../../core/event';
 import { forEachLimited, statusOf } from '../../discovery/docker-discovery';
 import { AutoDiscovery, dockerClients, type DiscoveryHandle } from '../../discovery/open';
 import type { DiscoveredContainer } from '../../discovery/types';
+import { DeviceNames } from '../../scrape/devices';
 import { MetricsSource, type ScrapeResult } from '../../scrape/metrics-source';
 import type { DockerStatsSourceConfig } from './config';
 import { mapDockerStats } from './map';
@@ -26,6 +27,7 @@ export class DockerStatsSource extends MetricsSource {
   private discovery: DiscoveryHandle | undefined;
   private docker: Dockerode | undefined;
   private readonly previous = new Map<string, PreviousCpu>();
+  private readonly devices = new DeviceNames();
 
   constructor(
     private readonly config: DockerStatsSourceConfig,
@@ -37,6 +39,7 @@ export class DockerStatsSource extends MetricsSource {
   }
 
   protected async open(ctx: SourceContext): Promise<void> {
+    await this.devices.load();
     this.docker ??= dockerClients(this.config.discovery).requests;
     if (!this.discovery) {
       // The stats API needs Docker; `auto` still starts (and retries) when dockerd is down now.
@@ -81,7 +84,7 @@ export class DockerStatsSource extends MetricsSource {
     if (stats === 'failed') return undefined;
     const prev = this.previous.get(id);
     // A restart resets the counters: the previous reading belongs to another run.
-    const mapped = mapDockerStats(stats, c, prev && prev.startedAtMs === c.startedAtMs ? prev.reading : undefined);
+    const mapped = mapDockerStats(stats, c, prev && prev.startedAtMs === c.startedAtMs ? prev.reading : undefined, this.devices.name);
     if (mapped.cpu) this.previous.set(id, { startedAtMs: c.startedAtMs, reading: mapped.cpu });
     return { container: c.identity, startedAtMs: c.startedAtMs, samples: mapped.samples };
   }

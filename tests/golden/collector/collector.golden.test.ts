@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  blkioFromFiles, cpuFromFiles, memoryFromFiles, pidsFromFiles, BLKIO_V1_FILES, CPUACCT_V1_FILES, CPU_V1_FILES,
-  MEMORY_V1_FILES, PIDS_FILES, type FileRead, type FileSet,
+  cpuFromFiles, memoryFromFiles, CPUACCT_V1_FILES, CPU_V1_FILES, MEMORY_V1_FILES, type CgroupLocation, type Controller,
+  type ControllerDir, type FileRead, type FileSet,
 } from '../../../core/cgroup';
 import type { MetricSample } from '../../../core/event';
 import { CONTAINER_METRIC as M } from '../../../core/naming';
@@ -14,6 +14,8 @@ import type { DiscoveredContainer } from '../../../collector/discovery/types';
 import { containerFromCadvisor, latestStats, mapCadvisorStats } from '../../../collector/sources/cadvisor/map';
 import { isCadvisorDockerResponse } from '../../../collector/sources/cadvisor/api-types';
 import { mapCgroupReadings } from '../../../collector/sources/cgroup/map';
+import { planRun, readPlanned } from '../../../collector/sources/cgroup/plan';
+import { DeviceNames } from '../../../collector/scrape/devices';
 import { mapDockerStats } from '../../../collector/sources/docker_stats/map';
 import { cpuPercent, cpuReading, memoryUsageNoCache } from '../../../collector/sources/docker_stats/math';
 import type { DockerStatsJson } from '../../../collector/sources/docker_stats/stats-json';
@@ -24,6 +26,8 @@ const dir = join(process.cwd(), 'tests', 'golden', 'collector');
 const NAMES = ['cs-golden-burn', 'cs-golden-mem'];
 const filter = labelFilter({ allow: DEFAULT_LABEL_ALLOWLIST, maxValueLength: 128 });
 const MiB = 1024 * 1024;
+/** The recorded containers did no block I/O, so device naming does not show in these files. */
+const keep = (k: string): string => k;
 
 function readJson<T>(...parts: string[]): T {
   return JSON.parse(readFileSync(join(dir, ...parts), 'utf8')) as T;
@@ -62,7 +66,7 @@ describe('docker_stats golden (recorded dockerd, cgroup v1)', () => {
   for (const name of NAMES) {
     it(`maps ${name}'s stats body to the recorded samples`, () => {
       const stats = readJson<DockerStatsJson>('docker_stats', `${name}.json`);
-      golden(`docker_stats/${name}.samples.json`, mapDockerStats(stats, container(name), undefined).samples);
+      golden(`docker_stats/${name}.samples.json`, mapDockerStats(stats, container(name), undefined, keep).samples);
     });
 
     it(`agrees with what \`docker stats --no-stream\` printed for ${name}`, () => {
@@ -81,13 +85,13 @@ describe('docker_stats golden (recorded dockerd, cgroup v1)', () => {
 
   it('reports zero CPU % for a one-shot body without our previous reading, as the CLI would', () => {
     const stats = readJson<DockerStatsJson>('docker_stats', 'cs-golden-burn.one-shot.json');
-    const mapped = mapDockerStats(stats, container('cs-golden-burn'), undefined);
+    const mapped = mapDockerStats(stats, container('cs-golden-burn'), undefined, keep);
     assert.equal(value(mapped.samples, M.cpuUsagePercent), 0);
     assert.ok((value(mapped.samples, M.cpuUsageSeconds) ?? 0) > 0);
   });
 
   it('takes the memory limit and CPU quota from the container spec exactly', () => {
-    const samples = mapDockerStats(readJson<DockerStatsJson>('docker_stats', 'cs-golden-burn.json'), container('cs-golden-burn'), undefined).samples;
+    const samples = mapDockerStats(readJson<DockerStatsJson>('docker_stats', 'cs-golden-burn.json'), container('cs-golden-burn'), undefined, keep).samples;
     assert.equal(value(samples, M.specMemoryLimitBytes), 64 * MiB);
     assert.equal(value(samples, M.specCpuQuota), 50_000);
     assert.equal(value(samples, M.specCpuPeriod), 100_000);
@@ -110,7 +114,7 @@ describe('cadvisor golden (recorded cAdvisor v1.3 API)', () => {
       assert.equal(c.identity.name, name);
       const stats = latestStats(info);
       assert.ok(stats);
-      golden(`cadvisor/${name}.samples.json`, mapCadvisorStats(stats, c));
+      golden(`cadvisor/${name}.samples.json`, mapCadvisorStats(stats, c, keep));
     });
   }
 
@@ -135,19 +139,35 @@ function recordedSet(name: string, names: readonly string[]): FileSet {
   return out;
 }
 
+/** Every controller in one directory, `/cg`: what planRun needs to choose the files. */
+function flatLocation(version: 1 | 2): CgroupLocation {
+  const cg: ControllerDir = { version, dir: '/cg', mountPoint: '/', path: '/cg' };
+  const dirs = new Map<Controller, ControllerDir>((['memory', 'cpu', 'cpuacct', 'cpuset', 'blkio', 'pids'] as const).map((c) => [c, cg]));
+  return { mode: version === 2 ? 'v2' : 'v1', dirs, unified: version === 2 ? cg : undefined };
+}
+
+/**
+ * The source's own read path (planRun + readPlanned, spec files included) over recorded files:
+ * what the golden output pins is exactly what a scrape reads, not what core could read.
+ */
+function readRecorded(folder: string, version: 1 | 2): ReturnType<typeof readPlanned> {
+  const served = (path: string): string => join(dir, folder, path.slice('/cg/'.length));
+  const readText = (path: string): FileRead => (existsSync(served(path))
+    ? { ok: true, text: readFileSync(served(path), 'utf8') }
+    : { ok: false, problem: { file: path, reason: 'missing', detail: 'ENOENT' } });
+  return readPlanned(planRun(flatLocation(version), (p) => existsSync(served(p))), readText, true, 2);
+}
+
+function recordedNet(folder: string): NonNullable<ReturnType<typeof parseNetDev>> | null {
+  const netPath = join(dir, folder, 'net.dev');
+  return existsSync(netPath) ? (parseNetDev(readFileSync(netPath, 'utf8')) ?? null) : null;
+}
+
 describe('cgroup golden (recorded cgroup v1 files)', () => {
   for (const name of NAMES) {
     it(`maps ${name}'s cgroup files and net/dev to the recorded samples`, () => {
-      const netPath = join(dir, 'cgroup', name, 'net.dev');
-      const readings = {
-        cpu: cpuFromFiles(1, { dir: '/cg', files: recordedSet(name, CPU_V1_FILES) }, { dir: '/cg', files: recordedSet(name, CPUACCT_V1_FILES) }),
-        memory: memoryFromFiles(1, '/cg', recordedSet(name, MEMORY_V1_FILES)),
-        blkio: blkioFromFiles(1, '/cg', recordedSet(name, BLKIO_V1_FILES)),
-        pids: pidsFromFiles('/cg', recordedSet(name, PIDS_FILES)),
-        cpusetCpus: 2,
-        network: existsSync(netPath) ? (parseNetDev(readFileSync(netPath, 'utf8')) ?? null) : null,
-      };
-      golden(`cgroup/${name}.samples.json`, mapCgroupReadings(readings, container(name), (k) => k));
+      const readings = { ...readRecorded(join('cgroup', name), 1), network: recordedNet(join('cgroup', name)) };
+      golden(`cgroup/${name}.samples.json`, mapCgroupReadings(readings, container(name), keep));
     });
   }
 
@@ -158,6 +178,41 @@ describe('cgroup golden (recorded cgroup v1 files)', () => {
     const samples = mapCgroupReadings({ cpu, memory: mem, blkio: null, pids: null, cpusetCpus: null, network: null }, container(name), (k) => k);
     assert.equal(value(samples, M.specMemoryLimitBytes), 64 * MiB);
     assert.equal(value(samples, M.specCpuQuota), 50_000);
+  });
+});
+
+describe('cgroup golden (hand-made cgroup v2 files, kernel cgroup-v2 formats)', () => {
+  const folder = join('cgroup-v2', 'cs-golden-v2');
+  const names = DeviceNames.fromPartitions(readFileSync(join(dir, folder, 'partitions'), 'utf8'));
+  const samples = (): MetricSample[] => {
+    const readings = { ...readRecorded(folder, 2), network: recordedNet(folder) };
+    return mapCgroupReadings(readings, container('cs-golden-burn'), names.name);
+  };
+  const at = (list: readonly MetricSample[], metric: string, device?: string): number | undefined =>
+    list.find((s) => s.name === metric && (device === undefined || s.labels?.['device'] === device))?.value;
+
+  it('maps the v2 files and net/dev to the expected samples', () => {
+    golden('cgroup-v2/cs-golden-v2.samples.json', samples());
+  });
+
+  it('derives each figure the way cAdvisor does on v2', () => {
+    const s = samples();
+    assert.equal(at(s, M.cpuUsageSeconds), 8.123456);
+    assert.equal(at(s, M.cpuCfsThrottledSeconds), 1.234567);
+    assert.equal(at(s, M.specCpuQuota), 150_000);
+    assert.equal(at(s, M.specCpuShares), 998, 'weight 39 back to shares');
+    assert.equal(at(s, M.memoryWorkingSetBytes), 61_440_000 - 10_485_760, 'current - inactive_file');
+    assert.equal(at(s, M.memoryRssBytes), 41_943_040, 'anon');
+    assert.equal(at(s, M.memoryCacheBytes), 16_777_216, 'file');
+    assert.equal(at(s, M.memorySwapBytes), 1_048_576, 'memory.swap.current');
+    assert.equal(at(s, M.memoryFailcnt), 12, 'memory.events max');
+    assert.equal(at(s, M.oomEvents), 1);
+    assert.equal(at(s, M.specMemoryLimitBytes), 256 * MiB);
+    assert.equal(at(s, M.specMemorySwapLimitBytes), 512 * MiB, 'memory.max + swap.max');
+    assert.equal(at(s, M.fsWritesBytes, '/dev/sda'), 4_194_304);
+    assert.equal(at(s, M.fsReads, '/dev/dm-0'), 1);
+    assert.equal(at(s, M.processes), 7);
+    assert.equal(at(s, M.processesLimit), 100);
   });
 });
 

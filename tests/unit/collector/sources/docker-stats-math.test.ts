@@ -4,6 +4,8 @@ import { cpuPercent, cpuReading, memoryPercent, memoryUsageNoCache } from '../..
 import { CONTAINER_METRIC as M } from '../../../../core/naming';
 import { discovered } from '../helpers';
 
+const keep = (k: string): string => k;
+
 describe('docker_stats CLI math', () => {
   it('computes CPU % as container delta over host delta times online CPUs', () => {
     const prev = { totalUsageNs: 1e9, systemUsageNs: 100e9, onlineCpus: 2 };
@@ -60,7 +62,7 @@ describe('mapDockerStats', () => {
   };
 
   it('keeps CPU time as a counter in seconds and the CLI percentage as a gauge', () => {
-    const { samples } = mapDockerStats(stats, discovered('a'), undefined);
+    const { samples } = mapDockerStats(stats, discovered('a'), undefined, keep);
     assert.deepEqual(samples.find((s) => s.name === M.cpuUsageSeconds), { name: M.cpuUsageSeconds, kind: 'counter', value: 3, labels: undefined });
     assert.equal(samples.find((s) => s.name === M.cpuUsagePercent)?.value, 20);
     assert.equal(samples.find((s) => s.name === M.memoryWorkingSetBytes)?.value, 1500);
@@ -69,13 +71,13 @@ describe('mapDockerStats', () => {
 
   it('prefers our own previous reading over precpu_stats', () => {
     const prev = { totalUsageNs: 2e9, systemUsageNs: 110e9, onlineCpus: 2 };
-    const { samples } = mapDockerStats(stats, discovered('a'), prev);
+    const { samples } = mapDockerStats(stats, discovered('a'), prev, keep);
     assert.equal(samples.find((s) => s.name === M.cpuUsagePercent)?.value, 20);
   });
 
   it('reports only network (and start time) for a Kubernetes sandbox', () => {
     const sandbox = discovered('p');
-    const { samples } = mapDockerStats(stats, { ...sandbox, identity: { ...sandbox.identity, isSandbox: true } }, undefined);
+    const { samples } = mapDockerStats(stats, { ...sandbox, identity: { ...sandbox.identity, isSandbox: true } }, undefined, keep);
     assert.deepEqual([...new Set(samples.map((s) => s.name))].sort(), [
       M.networkReceiveBytes, M.networkReceiveDropped, M.networkReceiveErrors, M.networkReceivePackets,
       M.networkTransmitBytes, M.networkTransmitDropped, M.networkTransmitErrors, M.networkTransmitPackets, M.startTimeSeconds,
@@ -83,7 +85,7 @@ describe('mapDockerStats', () => {
   });
 
   it('leaves network out for a container sharing another namespace', () => {
-    const { samples } = mapDockerStats(stats, discovered('a', { network: 'shared' }), undefined);
+    const { samples } = mapDockerStats(stats, discovered('a', { network: 'shared' }), undefined, keep);
     assert.ok(!samples.some((s) => s.name === M.networkReceiveBytes));
   });
 });

@@ -14,6 +14,8 @@ export const elasticsearchSchema = z.strictObject({
   data_stream_prefix: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/).default('logs-cargoscope'),
   /** Install the index template and ILM policy on first use (off when an operator manages them). */
   manage_template: z.boolean().default(true),
+  /** `ilm`: a delete-after-retention policy (skipped, with a warning, where ILM is missing). */
+  lifecycle: z.enum(['ilm', 'none']).default('ilm'),
   retention_days: z.number().int().positive().default(7),
   rollover_max_primary_shard_gb: z.number().positive().default(50),
   shards: z.number().int().positive().default(1),
@@ -85,9 +87,27 @@ export class ElasticsearchSink implements Sink {
   private async ensureTemplate(client: Client, signal: AbortSignal): Promise<void> {
     if (this.templateReady || !this.config.manage_template) return;
     const prefix = this.config.data_stream_prefix;
-    await client.ilm.putLifecycle({ name: prefix, ...lifecyclePolicy(this.config.retention_days, this.config.rollover_max_primary_shard_gb) }, { signal });
-    await client.indices.putIndexTemplate({ name: prefix, ...indexTemplate(prefix, prefix, this.config.shards, this.config.replicas) }, { signal });
+    const policy = await this.ensureLifecycle(client, signal) ? prefix : null;
+    await client.indices.putIndexTemplate({ name: prefix, ...indexTemplate(prefix, policy, this.config.shards, this.config.replicas) }, { signal });
     this.templateReady = true;
+  }
+
+  /**
+   * Installs the ILM policy. A cluster without ILM (no x-pack) answers 4xx: then retention is not
+   * managed by cargoscope, which is said once, loudly, rather than failing every batch.
+   */
+  private async ensureLifecycle(client: Client, signal: AbortSignal): Promise<boolean> {
+    if (this.config.lifecycle === 'none') return false;
+    try {
+      await client.ilm.putLifecycle({ name: this.config.data_stream_prefix, ...lifecyclePolicy(this.config.retention_days, this.config.rollover_max_primary_shard_gb) }, { signal });
+      return true;
+    } catch (err) {
+      const status = err instanceof errors.ResponseError ? (err.statusCode ?? 0) : 0;
+      if (status < 400 || status >= 500 || status === 429) throw err;
+      this.ctx?.logger.warn({ status, err: (err as Error).message }, 'this Elasticsearch has no index lifecycle management: retention_days is not applied');
+      this.ctx?.telemetry.error('ilm_unavailable');
+      return false;
+    }
   }
 
   /** Each refused record becomes a dead letter; the envelope then counts as handled. */

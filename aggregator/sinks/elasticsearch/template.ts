@@ -15,18 +15,20 @@ export function lifecyclePolicy(retentionDays: number, rolloverMaxGb: number) {
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
-export function indexTemplate(prefix: string, policyName: string, shards: number, replicas: number) {
+/** `policyName` null: no lifecycle setting (clusters without ILM, such as x-pack-less builds). */
+export function indexTemplate(prefix: string, policyName: string | null, shards: number, replicas: number) {
   return {
     index_patterns: [`${prefix}-*`],
     data_stream: {},
     priority: 200,
     template: {
-      settings: { number_of_shards: shards, number_of_replicas: replicas, 'index.lifecycle.name': policyName },
+      settings: { number_of_shards: shards, number_of_replicas: replicas, ...(policyName ? { 'index.lifecycle.name': policyName } : {}) },
       mappings: {
         dynamic: false,
         properties: {
           '@timestamp': { type: 'date_nanos' },
-          message: { type: 'match_only_text' },
+          // `text` rather than `match_only_text`: the latter needs the mapper-extras module.
+          message: { type: 'text' },
           stream: keyword,
           log: { properties: { level: keyword } },
           container: {

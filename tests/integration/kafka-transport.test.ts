@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Envelope } from '../../core/event';
+import { silentLogger } from '../../core/telemetry';
+import { kafkaSchema } from '../../core/config';
+import { KafkaTransport, decodeEvent } from '../../core/transport';
+import { TOPIC } from '../../core/naming';
+import { metricBatch } from '../helpers/fakes';
+import { eventually } from '../helpers/eventually';
+import { KAFKA_BROKER, requireServices } from './harness/services';
+
+describe('Kafka transport (real broker)', function () {
+  this.timeout(120_000);
+  const transports: KafkaTransport[] = [];
+
+  before(async function () {
+    await requireServices(this, ['kafka']);
+  });
+
+  afterEach(async () => {
+    await Promise.all(transports.splice(0).map((t) => t.shutdown(Date.now() + 5000)));
+  });
+
+  async function transport(poison: string[] = []): Promise<KafkaTransport> {
+    const t = new KafkaTransport(kafkaSchema.parse({ brokers: [KAFKA_BROKER], topic_partitions: 2 }), silentLogger(), {
+      onPoison: (_topic, reason) => poison.push(reason),
+    });
+    transports.push(t);
+    await t.start();
+    return t;
+  }
+
+  async function committed(group: string, topic: string): Promise<number> {
+    const admin = new Kafka({ brokers: [KAFKA_BROKER], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+      return (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('publishes with acks=all and commits offsets only after the acks settle', async () => {
+    const topic = `cargoscope.test.${randomUUID()}`;
+    const group = `g-${randomUUID()}`;
+    const t = await transport();
+    const received: Envelope[] = [];
+    await t.subscribe({ topics: [topic], group, handler: (envs) => (received.push(...envs), Promise.resolve()) });
+    await t.publish(topic, [1, 2, 3].map((n) => ({ key: `w${n}`, event: metricBatch(n) })));
+    await eventually(30_000, () => (received.length === 3 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await committed(group, topic), 0, 'nothing is committed while acks are pending');
+    for (const env of received) env.ack.settle('delivered');
+    await eventually(30_000, async () => ((await committed(group, topic)) === 3 ? true : undefined));
+    assert.deepEqual(received.map((e) => (e.event.type === 'metrics' ? e.event.containers.length : -1)).sort(), [1, 2, 3]);
+  });
+
+  it('delivers a message again after its ack failed', async () => {
+    const topic = `cargoscope.test.${randomUUID()}`;
+    const t = await transport();
+    let deliveries = 0;
+    await t.subscribe({
+      topics: [topic], group: `g-${randomUUID()}`,
+      handler: (envs) => {
+        for (const env of envs) env.ack.settle(++deliveries === 1 ? 'failed' : 'delivered', 'sink down');
+        return Promise.resolve();
+      },
+    });
+    await t.publish(topic, [{ key: 'k', event: metricBatch(1) }]);
+    await eventually(60_000, () => (deliveries >= 2 ? true : undefined));
+  });
+
+  it('sends a poison record to the dead letter and keeps the partition moving', async () => {
+    const topic = `cargoscope.test.${randomUUID()}`;
+    const poison: string[] = [];
+    const t = await transport(poison);
+    await t.ensureTopics([topic, TOPIC.deadletter]);
+    const received: Envelope[] = [];
+    await t.subscribe({ topics: [topic], group: `g-${randomUUID()}`, handler: (envs) => {
+      for (const env of envs) env.ack.settle('delivered');
+      received.push(...envs);
+      return Promise.resolve();
+    } });
+    const raw = new Kafka({ brokers: [KAFKA_BROKER], logLevel: logLevel.NOTHING }).producer();
+    await raw.connect();
+    await raw.send({ topic, messages: [{ key: 'same', value: '{not json' }] });
+    await raw.disconnect();
+    await t.publish(topic, [{ key: 'same', event: metricBatch(2) }]);
+    await eventually(30_000, () => (received.length === 1 ? true : undefined));
+    assert.deepEqual(poison, ['unparseable']);
+
+    const letters: string[] = [];
+    const reader = new Kafka({ brokers: [KAFKA_BROKER], logLevel: logLevel.NOTHING }).consumer({ groupId: `dl-${randomUUID()}` });
+    await reader.connect();
+    await reader.subscribe({ topic: TOPIC.deadletter, fromBeginning: true });
+    await reader.run({ eachMessage: ({ message }) => {
+      const decoded = decodeEvent(message.value);
+      if (decoded.ok && decoded.event.type === 'deadletter' && decoded.event.origin.startsWith(`kafka:${topic}/`)) letters.push(decoded.event.reason);
+      return Promise.resolve();
+    } });
+    try {
+      await eventually(30_000, () => (letters.length > 0 ? true : undefined));
+      assert.deepEqual(letters, ['unparseable']);
+    } finally {
+      await reader.disconnect();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
+import { buildDashboards } from '../dashboards';
 import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { PipelineProcess } from './pipeline-process';
@@ -24,6 +25,7 @@ Commands:
   config validate <file>   check a config; prints every error with its path
   config defaults <mode>   print the embedded default config of run|collector|aggregator|alerting
   components               list the component types this build knows
+  dashboards build         regenerate dashboards/generated/*.json and dashboards/provisioning/
   lxcfs-shim [--mount DIR] the FUSE /proc shim (default mount ${DEFAULT_MOUNT_DIR})
   lxcfs-shim docker-args [--mount DIR]
                            print the docker run -v flags that bind the shim's files
@@ -71,6 +73,8 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
       return listComponents(out);
     case 'dev':
       return devCommand(rest, err);
+    case 'dashboards':
+      return dashboardsCommand(rest, out, err);
     case 'lxcfs-shim':
       return lxcfsShimCommand(rest, values.mount, out);
     default:
@@ -155,6 +159,13 @@ async function configCommand(args: string[], mode: string | undefined, out: Out,
 
 function listComponents(out: Out): number {
   for (const f of buildRegistry().factories()) out(`${f.kind.padEnd(10)} ${f.type.padEnd(22)} ${f.description}\n`);
+  return EXIT.ok;
+}
+
+async function dashboardsCommand(args: string[], out: Out, err: Out): Promise<number> {
+  if (args[0] !== 'build') return err('usage: cargoscope dashboards build\n'), EXIT.usage;
+  const written = await buildDashboards(path.join(__dirname, '..', '..', 'dashboards'));
+  out(`${written.dashboards.length} dashboards and ${written.provisioning.length} provisioning files written\n`);
   return EXIT.ok;
 }
 

@@ -22,7 +22,7 @@ function readerIn(cg: string, file: string, ms: number): Promise<number[]> {
     const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`reader exited ${code}`))));
+    child.once('close', (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`reader exited ${code}`))));
   });
 }
 

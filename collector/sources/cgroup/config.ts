@@ -5,7 +5,7 @@ export const cgroupSourceSchema = z.strictObject({
   interval_secs: z.number().positive().max(3600).default(10),
   /** Each scrape starts up to this fraction of the interval late, so nodes do not scrape in lockstep. */
   jitter_ratio: z.number().min(0).max(0.5).default(0.1),
-  /** Containers read in parallel; each read opens ~20 small files. */
+  /** Containers whose cgroups are located in parallel (once per run); the reads themselves are synchronous preads. */
   concurrency: z.number().int().positive().max(256).default(16),
   /** Where the host's /proc is (a collector in a container mounts it elsewhere). */
   proc_root: z.string().min(1).default('/proc'),

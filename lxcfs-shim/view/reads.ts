@@ -1,0 +1,91 @@
+import type { CgroupFs, CgroupLocation, ControllerDir, CpuStats, CpusetReading, FileProblem, FileRead, MemoryStats } from '../../core/cgroup';
+import { ancestorDirs, cpuFromFiles, cpusetFileNames, memoryFromFiles, pickCpuset, readCpu, readFileSet } from '../../core/cgroup';
+
+/**
+ * The core/cgroup readers, narrowed to the files one rendered file needs. core's readMemory and
+ * readCpu read every file the collector reports (8 and 10 files); a render of meminfo needs 3–4
+ * of them and stat 1–2. Each file read is a kernel render of its own (memory.stat walks the
+ * hierarchy), so reading only these is most of a render's cost saved. The same pure
+ * `*FromFiles` functions interpret the texts; files not asked for come out as null, never as
+ * problems, so results are those of the full readers for every field the renderers use
+ * (tests/unit/lxcfs-shim/reads.test.ts holds the two side by side).
+ */
+
+/** memory.stat carries the v1 hierarchical limits; usage, swap usage and swappiness complete meminfo. */
+export async function readMemoryForView(fs: CgroupFs, cg: ControllerDir, swap: boolean): Promise<MemoryStats> {
+  const names = cg.version === 2
+    ? (swap ? ['memory.stat', 'memory.current', 'memory.swap.current'] : ['memory.stat', 'memory.current'])
+    : (swap ? ['memory.stat', 'memory.usage_in_bytes', 'memory.memsw.usage_in_bytes', 'memory.swappiness'] : ['memory.stat', 'memory.usage_in_bytes']);
+  return memoryFromFiles(cg.version, cg.dir, await readFileSet(fs, cg.dir, names));
+}
+
+function cpuDirs(loc: CgroupLocation): { cpu: ControllerDir; acct: ControllerDir } | undefined {
+  // As core's readCpu: cpu and cpuacct can be separate v1 hierarchies, each standing in for the other.
+  const cpu = loc.dirs.get('cpu') ?? loc.dirs.get('cpuacct');
+  const acct = loc.dirs.get('cpuacct') ?? cpu;
+  return cpu === undefined || acct === undefined ? undefined : { cpu, acct };
+}
+
+const NO_CPU: FileProblem = { file: 'cpu', reason: 'missing', detail: 'no cpu or cpuacct hierarchy for this process' };
+
+/** Which files to read: v2's cpu directory, or v1's cpu and cpuacct directories. */
+interface CpuFileChoice {
+  readonly v2: readonly string[];
+  readonly v1Cpu: readonly string[];
+  readonly v1Acct: readonly string[];
+}
+
+async function readCpuSubset(fs: CgroupFs, loc: CgroupLocation, names: CpuFileChoice): Promise<CpuStats | FileProblem> {
+  const d = cpuDirs(loc);
+  if (d === undefined) return NO_CPU;
+  if (d.cpu.version === 2) {
+    return cpuFromFiles(2, { dir: d.cpu.dir, files: await readFileSet(fs, d.cpu.dir, names.v2) }, { dir: d.cpu.dir, files: new Map() });
+  }
+  const [cpu, acct] = await Promise.all([readFileSet(fs, d.cpu.dir, names.v1Cpu), readFileSet(fs, d.acct.dir, names.v1Acct)]);
+  return cpuFromFiles(1, { dir: d.cpu.dir, files: cpu }, { dir: d.acct.dir, files: acct });
+}
+
+/**
+ * For /proc/stat: per-CPU times or the v2 totals. v1 kernels since 4.7 have cpuacct.usage_all;
+ * only without it are the fallbacks (usage_percpu, then the totals) needed, which the full
+ * reader then gives with the same precedence.
+ */
+export async function readCpuTimesForView(fs: CgroupFs, loc: CgroupLocation): Promise<CpuStats | FileProblem> {
+  const cpu = await readCpuSubset(fs, loc, { v2: ['cpu.stat'], v1Cpu: [], v1Acct: ['cpuacct.usage_all'] });
+  if ('quota' in cpu && cpu.version === 1 && cpu.perCpu === null) return readCpu(fs, loc);
+  return cpu;
+}
+
+/** For the cpuView option: the CFS quota and period only. */
+export function readQuotaForView(fs: CgroupFs, loc: CgroupLocation): Promise<CpuStats | FileProblem> {
+  return readCpuSubset(fs, loc, { v2: ['cpu.max'], v1Cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us'], v1Acct: [] });
+}
+
+/** For uptime's idle column: total CPU time only. */
+export function readUsageForView(fs: CgroupFs, loc: CgroupLocation): Promise<CpuStats | FileProblem> {
+  return readCpuSubset(fs, loc, { v2: ['cpu.stat'], v1Cpu: [], v1Acct: ['cpuacct.usage'] });
+}
+
+/** Stands for a file not read: pickCpuset skips empty texts, exactly as for an empty file. */
+const NOT_READ: FileRead = { ok: true, text: '' };
+
+/**
+ * core's readCpuset reads the whole ancestor chain at once, which costs nothing extra when reads
+ * wait in a threadpool; read synchronously, each extra file is pure cost. The common case (the
+ * cgroup's own configured list) takes one file. pickCpuset decides exactly as over the full
+ * chain, because it takes the first list found in the order the files are read here.
+ */
+export async function readCpusetForView(fs: CgroupFs, cg: ControllerDir): Promise<CpusetReading> {
+  const names = cpusetFileNames(cg.version);
+  const dirs = ancestorDirs(cg);
+  const levels: (readonly [FileRead, FileRead])[] = [];
+  for (let i = 0; ; i++) {
+    const d = dirs[i] as string;
+    const configured = await fs.readText(`${d}/${names[0]}`);
+    const early = pickCpuset(dirs.slice(0, i + 1), names, [...levels, [configured, NOT_READ]]);
+    if (early.view !== null) return early;
+    levels.push([configured, await fs.readText(`${d}/${names[1]}`)]);
+    const r = pickCpuset(dirs.slice(0, i + 1), names, levels);
+    if (r.view !== null || i === dirs.length - 1) return r;
+  }
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isMountPoint, mountFuse, unmount } from './mount';
 import type { ShimOptions } from './view/files';
 import type { WorkerMessage } from './worker-env';
-import { ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
+import { DEFAULT_PARKED_READS, ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
 
 export interface HolderOptions {
   readonly mountDir: string;
@@ -119,7 +119,7 @@ class Holder implements ShimHandle {
         ...process.env,
         [ENV_FUSE_FD]: String(WORKER_FUSE_FD),
         [ENV_OPTIONS]: JSON.stringify(this.h.options),
-        [ENV_READERS]: String(this.h.readers ?? 2),
+        [ENV_READERS]: String(this.h.readers ?? DEFAULT_PARKED_READS),
         UV_THREADPOOL_SIZE: String(this.h.threadpoolSize ?? 16),
       },
     });

@@ -19,7 +19,7 @@ export const DEFAULT_MOUNT_DIR = '/var/lib/cargoscope/lxcfs-shim';
 export interface RunShimOptions {
   readonly mountDir?: string;
   readonly options?: Partial<ShimOptions>;
-  /** Parked /dev/fuse reads per worker (default 2). */
+  /** Parked /dev/fuse reads per worker (default DEFAULT_PARKED_READS). */
   readonly readers?: number;
   readonly log?: (msg: string) => void;
 }

@@ -10,7 +10,7 @@ import { LoadavgSampler } from './loadavg/sampler';
 import type { ShimOptions } from './view/files';
 import { ViewRenderer } from './view/render';
 import type { WorkerMessage } from './worker-env';
-import { ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
+import { DEFAULT_PARKED_READS, ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
 
 
 function send(msg: WorkerMessage): void {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     (message) => void link.session?.notify(message),
   );
   const session = new FuseSession(fd, server, {
-    readers: Number(process.env[ENV_READERS] ?? '2'),
+    readers: Number(process.env[ENV_READERS] ?? DEFAULT_PARKED_READS),
     onError: (err, where) => console.error(`cargoscope lxcfs-shim worker: ${where}:`, err),
   });
   link.session = session;

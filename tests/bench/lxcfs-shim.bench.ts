@@ -5,11 +5,14 @@
  * Needs root, /dev/fuse, cgroup v1 and Debian's lxcfs. Prints one JSON document.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startShim } from '../../lxcfs-shim';
 import { enterCgroup, makeCgroup, startLxcfs, stopLxcfs, tempDir } from '../integration/lxcfs-shim-helpers';
 import type { TestCgroup } from '../integration/lxcfs-shim-helpers';
+
+const USER_HZ = 100;
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,10 +33,31 @@ function pct(sorted: readonly number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN);
 }
 
-async function scenario(mount: string, file: string, cgroups: readonly TestCgroup[], ms: number): Promise<Record<string, number>> {
+/** CPU time (user + system, all threads) a process has used, in µs; NaN if unknown. */
+function cpuUs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised comm; utime and stime are fields 14 and 15 of the line.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / USER_HZ;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Besides latency and rate, the server's CPU per read: on a shared, loaded machine the rates
+ * follow the scheduler as much as the code, while CPU per read measures the code.
+ */
+async function scenario(mount: string, file: string, cgroups: readonly TestCgroup[], ms: number, server: number | undefined): Promise<Record<string, number>> {
+  const cpu0 = cpuUs(server);
   const all = await Promise.all(cgroups.map((c) => readerIn(c.name, `${mount}${file}`, ms)));
   const lat = all.flat().sort((a, b) => a - b);
-  return { readers: cgroups.length, reads: lat.length, reads_per_sec: Math.round(lat.length / (ms / 1000)), p50_us: pct(lat, 50), p99_us: pct(lat, 99) };
+  return {
+    readers: cgroups.length, reads: lat.length, reads_per_sec: Math.round(lat.length / (ms / 1000)), p50_us: pct(lat, 50), p99_us: pct(lat, 99),
+    server_cpu_us_per_read: Math.round((cpuUs(server) - cpu0) / lat.length),
+  };
 }
 
 async function main(): Promise<void> {
@@ -53,7 +77,8 @@ async function main(): Promise<void> {
       for (const n of [1, readers]) {
         for (const [impl, mount] of [['cargoscope-shim', shimDir], ['lxcfs', lxcfsDir]] as const) {
           if (impl === 'lxcfs' && lxcfs === undefined) continue;
-          results.push({ impl, file, ...(await scenario(mount, file, cgroups.slice(0, n), ms)) });
+          const server = impl === 'lxcfs' ? lxcfs?.pid : shim.workerPid();
+          results.push({ impl, file, ...(await scenario(mount, file, cgroups.slice(0, n), ms, server)) });
         }
       }
     }

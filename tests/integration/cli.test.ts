@@ -46,7 +46,8 @@ describe('cargoscope CLI (real process)', function () {
       assert.ok(Date.now() - started < 15_000);
       assert.match(metrics, /cargoscope_build_info\{version="[^"]+",mode="run"\} 1/);
       assert.match(metrics, /cargoscope_process_cpu_seconds_total/);
-      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+      // Ready once every component started (discovery may take a moment after /metrics answers).
+      await eventually(15_000 - (Date.now() - started), async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200 ? true : undefined));
       assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
 
       const stopAt = Date.now();

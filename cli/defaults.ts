@@ -14,6 +14,37 @@ export const MODE_PORT: Record<ProcessMode, number> = {
  * in-process bus, the Prometheus endpoint and rotated NDJSON files, so it needs no other service.
  * They are YAML so `cargoscope config defaults <mode>` shows users a starting point verbatim.
  */
+/**
+ * Rules every installation starts with, in the spirit of kube-prometheus' defaults: a container
+ * about to be OOM-killed, and one throttled most of the time. Indented for a sink's `rules:` key.
+ */
+const DEFAULT_RULES = `    rules:
+      - alert: ContainerMemoryNearLimit
+        metric: memory_working_set_limit_ratio
+        level: container
+        reducer: max
+        window_secs: 120
+        op: ">"
+        threshold: 0.9
+        clear_threshold: 0.8
+        for_secs: 120
+        labels: { severity: warning }
+        annotations:
+          summary: "{{ $labels.container }} in {{ $labels.namespace }} uses {{ $value | humanizePercentage }} of its memory limit"
+      - alert: ContainerCpuThrottled
+        metric: cpu_throttled_ratio
+        level: container
+        reducer: avg
+        window_secs: 300
+        op: ">"
+        threshold: 0.5
+        clear_threshold: 0.25
+        for_secs: 300
+        labels: { severity: info }
+        annotations:
+          summary: "{{ $labels.container }} in {{ $labels.namespace }} is throttled in {{ $value | humanizePercentage }} of CPU periods"
+`;
+
 export const DEFAULT_CONFIG: Record<ProcessMode, string> = {
   run: `# cargoscope all-in-one: collector, aggregator and alerting in one process.
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/data}
@@ -57,7 +88,11 @@ sinks:
     inputs: [rollup]
     topic: ${TOPIC.rollups}
     event_types: [rollups]
-  log_files:
+  alerts:
+    type: alert_rules
+    inputs: [rollup]
+    evaluation_interval_secs: 15
+${DEFAULT_RULES}  log_files:
     type: file
     inputs: [logs_in]
     path: logs.ndjson
@@ -128,8 +163,23 @@ sinks:
     event_types: [rollups]
 `,
   alerting: `# cargoscope alerting: rules and autoscaling over the roll-ups.
+# Autoscaling needs policies: see alerting/examples/ for an \`autoscaler\` sink.
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/alerting}
 api:
   listen: \${CARGOSCOPE_LISTEN:-127.0.0.1:${DEFAULT_PORT.alerting}}
-`,
+transport:
+  type: kafka
+  kafka:
+    brokers: [\${CARGOSCOPE_KAFKA:-127.0.0.1:9092}]
+sources:
+  rollups_in:
+    type: topic
+    topics: [${TOPIC.rollups}]
+    group: cargoscope-alerting
+sinks:
+  alerts:
+    type: alert_rules
+    inputs: [rollups_in]
+    evaluation_interval_secs: 15
+${DEFAULT_RULES}`,
 };

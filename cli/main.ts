@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
+import { runSimulate } from '../alerting';
 import { buildDashboards } from '../dashboards';
 import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
@@ -25,6 +27,9 @@ Commands:
   config validate <file>   check a config; prints every error with its path
   config defaults <mode>   print the embedded default config of run|collector|aggregator|alerting
   components               list the component types this build knows
+  autoscale simulate --policy FILE --series FILE.jsonl
+                           replay a recorded series through autoscaling policies; one JSON
+                           decision per evaluation on stdout
   dashboards build         regenerate dashboards/generated/*.json and dashboards/provisioning/
   lxcfs-shim [--mount DIR] the FUSE /proc shim (default mount ${DEFAULT_MOUNT_DIR})
   lxcfs-shim docker-args [--mount DIR]
@@ -49,6 +54,8 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
       config: { type: 'string', short: 'c' },
       mount: { type: 'string' },
+      policy: { type: 'string' },
+      series: { type: 'string' },
       mode: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -73,6 +80,8 @@ export async function main(argv: string[], out: Out = (t) => process.stdout.writ
       return listComponents(out);
     case 'dev':
       return devCommand(rest, err);
+    case 'autoscale':
+      return autoscaleCommand(rest, values.policy, values.series, out, err);
     case 'dashboards':
       return dashboardsCommand(rest, out, err);
     case 'lxcfs-shim':
@@ -160,6 +169,19 @@ async function configCommand(args: string[], mode: string | undefined, out: Out,
 function listComponents(out: Out): number {
   for (const f of buildRegistry().factories()) out(`${f.kind.padEnd(10)} ${f.type.padEnd(22)} ${f.description}\n`);
   return EXIT.ok;
+}
+
+async function autoscaleCommand(args: string[], policy: string | undefined, series: string | undefined, out: Out, err: Out): Promise<number> {
+  if (args[0] !== 'simulate' || !policy || !series) return err('usage: cargoscope autoscale simulate --policy FILE --series FILE.jsonl\n'), EXIT.usage;
+  try {
+    const [policyText, seriesText] = await Promise.all([readFile(policy, 'utf8'), readFile(series, 'utf8')]);
+    for (const line of runSimulate(policyText, seriesText, policy)) out(`${line}\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof ConfigError) return err(`${e.message}\n`), EXIT.config;
+    err(`${(e as Error).message}\n`);
+    return EXIT.failure;
+  }
 }
 
 async function dashboardsCommand(args: string[], out: Out, err: Out): Promise<number> {

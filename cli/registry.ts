@@ -3,6 +3,7 @@ import { fileSinkFactory } from '../aggregator/sinks/file';
 import { influxdbFactory } from '../aggregator/sinks/influxdb';
 import { prometheusExporterFactory } from '../aggregator/sinks/prometheus_exporter';
 import { rollupFactory } from '../aggregator/transforms/rollup';
+import { alertRulesFactory, autoscalerFactory } from '../alerting';
 import { registerCollectorMetricSources } from '../collector';
 import { ComponentRegistry } from '../core/component';
 import { topicSinkFactory, topicSourceFactory } from '../core/transport';
@@ -16,5 +17,7 @@ export function buildRegistry(): ComponentRegistry {
     .register(prometheusExporterFactory)
     .register(influxdbFactory)
     .register(elasticsearchFactory)
-    .register(fileSinkFactory);
+    .register(fileSinkFactory)
+    .register(alertRulesFactory)
+    .register(autoscalerFactory);
 }

@@ -1,0 +1,12 @@
+export { COMPARATORS, conditionHolds, nextAlertState } from './alert-state';
+export type { AlertPhase, AlertTimes, Timing } from './alert-state';
+export { RuleEngine } from './evaluator';
+export type { EngineAlert, EngineOptions } from './evaluator';
+export { labelsFingerprint } from './fingerprint';
+export { quantileOf, reducerFor } from './reducers';
+export type { Reducer, ReducerName } from './reducers';
+export { parseSelector, selectSeries } from './selector';
+export type { Matcher } from './selector';
+export { SeriesBuffer, SeriesStore, seriesId } from './series-store';
+export { compileTemplate } from './template';
+export type { CompiledTemplate, TemplateData } from './template';

@@ -1,0 +1,12 @@
+export { AlertmanagerPushState, pushToAlertmanager } from './alertmanager';
+export type { PostableAlert, PushOptions } from './alertmanager';
+export { Dispatcher, needsUpdate } from './dispatcher';
+export type { RouteOptions } from './dispatcher';
+export { ManualScheduler } from './fake-scheduler';
+export { buildWebhookPayload, groupKeyOf, groupLabelsOf } from './payload';
+export type { PayloadInput } from './payload';
+export { classifyFetchError, LogReceiver, postJson, WebhookReceiver } from './receivers';
+export type { WebhookReceiverOptions } from './receivers';
+export { SIGNATURE_HEADER, sign, signatureHeaders, TIMESTAMP_HEADER, verifySignature } from './signing';
+export { isResolved, realScheduler } from './types';
+export type { NotifyAlert, Receiver, Scheduler, WebhookAlert, WebhookPayload } from './types';

@@ -25,6 +25,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'collector-metrics', file: 'collector-metrics.bench.js', args: [], services: ['docker', 'images', 'cadvisor'], what: 'collector CPU and RSS for idle containers vs cAdvisor, same run' },
   { name: 'lxcfs-shim', file: 'lxcfs-shim.bench.js', args: [], services: ['lxcfs'], what: '/proc/meminfo and /proc/stat latency and reads/s, shim vs lxcfs, same run' },
   { name: 'docker-logs', file: 'docker-logs.bench.js', args: [], services: ['docker', 'images', 'kafka', 'peers'], what: 'json-file → Kafka lines/s and MiB/s vs rsyslog, same run' },
+  { name: 'kafka-to-es', file: 'es.bench.js', args: [], services: ['kafka', 'elasticsearch'], what: 'logs Kafka → Elasticsearch docs/s vs a plain bulk loader, same run' },
   { name: 'alerting', file: 'alerting.bench.js', args: [], services: [], what: 'rule evaluation: 10,000 rules over 100,000 series' },
 ];
 

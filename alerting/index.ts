@@ -11,4 +11,6 @@ export type { AutoscalerConfig } from './components/autoscaler-schema';
 export { PolicyController } from './autoscale/controller';
 export type { ControllerOptions, DecisionRecord } from './autoscale/controller';
 export { parseSeries, runSimulate, simulate } from './simulate';
+export { prometheusQuerySourceFactory, PrometheusQuerySource, prometheusQuerySchema, vectorToSeries } from './sources/prometheus_query';
+export type { PrometheusQueryConfig } from './sources/prometheus_query';
 export type { SeriesLine, SimulatedDecision } from './simulate';

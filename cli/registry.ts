@@ -3,7 +3,7 @@ import { fileSinkFactory } from '../aggregator/sinks/file';
 import { influxdbFactory } from '../aggregator/sinks/influxdb';
 import { prometheusExporterFactory } from '../aggregator/sinks/prometheus_exporter';
 import { rollupFactory } from '../aggregator/transforms/rollup';
-import { alertRulesFactory, autoscalerFactory } from '../alerting';
+import { alertRulesFactory, autoscalerFactory, prometheusQuerySourceFactory } from '../alerting';
 import { registerCollectorMetricSources } from '../collector';
 import { ComponentRegistry } from '../core/component';
 import { topicSinkFactory, topicSourceFactory } from '../core/transport';
@@ -18,6 +18,7 @@ export function buildRegistry(): ComponentRegistry {
     .register(influxdbFactory)
     .register(elasticsearchFactory)
     .register(fileSinkFactory)
+    .register(prometheusQuerySourceFactory)
     .register(alertRulesFactory)
     .register(autoscalerFactory);
 }

@@ -42,6 +42,12 @@ function minimalOptions(kindAndType: string): Record<string, unknown> {
   const required: Record<string, Record<string, unknown>> = {
     'sink:topic': { topic: 't' },
     'source:topic': { topics: ['t'] },
+    'source:prometheus_query': { queries: [{ metric: 'm', level: 'cluster', query: 'up' }] },
+    'sink:alert_rules': { rules: [] },
+    'sink:autoscaler': {
+      dry_run: true,
+      policies: [{ name: 'p', target: { type: 'webhook', name: 'x' }, workload: 'standalone/standalone/x', max_replicas: 2, metrics: [{ type: 'cpu', target_utilization: 0.5 }] }],
+    },
   };
   return required[kindAndType] ?? {};
 }

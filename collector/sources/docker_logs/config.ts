@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { discoverySchema } from '../../discovery/config';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Joining continuation lines (stack traces) into one record; off unless a pattern is given. */
+export const multilineSchema = z.strictObject({
+  /**
+   * A line matching this regex starts a new record; any other line continues the current one.
+   * A container's `cargoscope.multiline.pattern` label overrides it (an empty label turns it off).
+   */
+  start_pattern: z.string().nullable().default(null),
+  /** Container label read for a per-container start pattern. */
+  label: z.string().min(1).default('cargoscope.multiline.pattern'),
+  /** A held record is emitted when no continuation arrived for this long. */
+  timeout_ms: z.number().int().positive().default(1000),
+  max_lines: z.number().int().positive().default(500),
+});
+
+export const dockerLogsSourceSchema = z.strictObject({
+  /** Docker's data root: logs are under `<docker_root>/containers/<id>/<id>-json.log`. */
+  docker_root: z.string().min(1).default('/var/lib/docker'),
+  /** Prefer the `LogPath` reported by inspect (true) over the path built from `docker_root`. */
+  use_inspect_log_path: z.boolean().default(true),
+  /** Where to start in a container's log the first time it is seen (no checkpoint). */
+  read_from: z.enum(['beginning', 'end']).default('beginning'),
+  /** Bytes per read(2) call; one buffer per open file. */
+  read_buffer_bytes: z.number().int().min(4 * KiB).max(16 * MiB).default(256 * KiB),
+  /** Cap on one message after partial records are joined; longer ones are cut and marked `truncated`. */
+  max_line_bytes: z.number().int().min(KiB).max(256 * MiB).default(4 * MiB),
+  /** Batches per container are closed at this many bytes of message text... */
+  batch_max_bytes: z.number().int().positive().default(1 * MiB),
+  /** ...or this many records. */
+  batch_max_records: z.number().int().positive().default(2000),
+  /** Emitted but not yet acknowledged bytes, over all containers; reading stops above it. */
+  max_in_flight_bytes: z.number().int().positive().default(64 * MiB),
+  /** How often an idle file is checked for new data, rotation and truncation. */
+  poll_interval_ms: z.number().int().min(10).max(10_000).default(250),
+  /** Checkpoints are written at most this often (and at shutdown). */
+  checkpoint_interval_ms: z.number().int().min(10).default(1000),
+  /** Rotated files per container kept open until drained; beyond it the oldest is given up (counted). */
+  max_open_rotated_files: z.number().int().min(1).max(256).default(32),
+  /** Bytes hashed from the start of a file (up to its first newline) to tell files apart. */
+  fingerprint_bytes: z.number().int().min(16).max(4096).default(1024),
+  /** Containers whose log driver is not json-file are followed through the API (with timestamps). */
+  api_fallback: z.boolean().default(true),
+  multiline: multilineSchema.prefault({}),
+  discovery: discoverySchema.prefault({}),
+});
+
+export type DockerLogsSourceConfig = z.infer<typeof dockerLogsSourceSchema>;
+export type MultilineConfig = z.infer<typeof multilineSchema>;

@@ -1,0 +1,501 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Ack, type LogBatch, type LogRecord } from '../../../core/event';
+import type { ConcurrencyLimit } from '../../../core/delivery/concurrency';
+import type { SourceContext } from '../../../core/component/types';
+import { planBatches } from './batcher';
+import type { CheckpointStore, FileCheckpoint } from './checkpoint-store';
+import type { DockerLogsSourceConfig } from './config';
+import { InOrderCommitter, type ByteBudget } from './delivery-tracker';
+import { FileDecoder, type DecodeCounts } from './file-decoder';
+import { listSiblings, readIdentity, type SiblingFile } from './file-identity';
+import type { MultilineOptions } from './multiline';
+import { afterRotation, overLimit, planResume } from './rotation';
+import type { TailedFile } from './tailed-file';
+import { lastLineEnd, openTailed } from './tailed-file';
+import type { LogTarget } from './targets';
+
+export interface TailerDeps {
+  readonly ctx: SourceContext;
+  readonly config: DockerLogsSourceConfig;
+  readonly store: CheckpointStore;
+  readonly budget: ByteBudget;
+  readonly multiline: MultilineOptions | undefined;
+  /** Bounds how many tailers resolve their files at once (a burst at start on a busy node). */
+  readonly openLimit: ConcurrencyLimit;
+}
+
+/**
+ * Tails one container's json-file log and its rotated predecessors, in order: the oldest open
+ * file is read to its end before the next one. One loop per container; one read(2) per chunk, one
+ * emit per batch, one promise per batch for its ack — nothing per line.
+ */
+export class ContainerTailer {
+  private readonly chain: TailedFile[] = [];
+  private readonly committer: InOrderCommitter;
+  private readonly buf: Buffer;
+  private stopped = false;
+  private running = true;
+  /** The container's log directory is gone (container removed): drain and forget it. */
+  private removed = false;
+  private rereadRequested = false;
+  private lastLiveCheck = 0;
+  private wakeSleeper: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private watcher: FSWatcher | undefined;
+  private checking: Promise<void> | undefined;
+  private recheck = false;
+  private closedForGood = false;
+  /** openInitial finished: live checks may run (they would race it otherwise). */
+  private initialized = false;
+  private checkTimer: NodeJS.Timeout | undefined;
+  /** Identity known: reading may start. A pinned tailer only holds files open until then. */
+  private confirmed: boolean;
+  private multiline: MultilineOptions | undefined;
+  readonly pinnedAtMs: number;
+
+  constructor(
+    public target: LogTarget,
+    private readonly deps: TailerDeps,
+    /** Opened on the container directory's creation, before discovery knew the container. */
+    readonly pinned = false,
+  ) {
+    this.confirmed = !pinned;
+    this.multiline = deps.multiline;
+    this.pinnedAtMs = Date.now();
+    this.buf = Buffer.allocUnsafe(deps.config.read_buffer_bytes);
+    this.committer = new InOrderCommitter(deps.budget, {
+      commit: (key, offset) => this.commit(key, offset),
+      failed: () => {
+        this.rereadRequested = true;
+        this.wake();
+      },
+    });
+  }
+
+  get id(): string {
+    return this.target.identity.id;
+  }
+
+  /** Resolves when the loop ended (stopped, or the container's logs are drained for good). */
+  get finished(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((err: unknown) => {
+      this.deps.ctx.telemetry.error('tailer_failed');
+      this.deps.ctx.logger.error({ err, container: this.id }, 'log tailer stopped on an unexpected error');
+    });
+  }
+
+  get isConfirmed(): boolean {
+    return this.confirmed;
+  }
+
+  /** Discovery caught up with a pinned tailer: the real identity and options; reading starts. */
+  confirm(target: LogTarget, multiline: MultilineOptions | undefined): void {
+    this.target = target;
+    this.multiline = multiline;
+    this.confirmed = true;
+    this.wake();
+  }
+
+  setRunning(running: boolean): void {
+    this.running = running;
+    if (running) this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await this.finished;
+  }
+
+  /** Resolves when every emitted batch settled (or at once). */
+  idle(): Promise<void> {
+    return this.committer.idle();
+  }
+
+  async close(): Promise<void> {
+    this.closedForGood = true;
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    await this.checking;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.committer.abandon();
+    await Promise.all(this.chain.map((f) => f.close()));
+  }
+
+  private async run(): Promise<void> {
+    this.watchDirectory();
+    this.checkTimer = setInterval(() => void this.requestLiveCheck(), this.idleWaitMs());
+    this.checkTimer.unref();
+    // Pinned (brand-new) containers skip the queue: their files are the ones that rotate away fastest.
+    if (this.pinned) await this.openInitial();
+    else await this.deps.openLimit.run(() => this.openInitial());
+    this.initialized = true;
+    // Anything that happened while the files were being opened is looked at now.
+    await this.requestLiveCheck();
+    while (!this.stopped) {
+      if (this.rereadRequested) this.rewind();
+      if (this.deps.budget.full) {
+        await this.deps.budget.available();
+        continue;
+      }
+      const progressed = await this.step();
+      if (progressed) continue;
+      if (this.canEnd()) break;
+      await this.sleep(this.idleWaitMs());
+    }
+    // A stopped tailer is closed by the source once its acks settled (so their commits still land).
+    if (this.stopped) {
+      if (this.checkTimer) clearInterval(this.checkTimer);
+      return;
+    }
+    await this.close();
+    if (this.removed) this.deps.store.removeContainer(this.id);
+  }
+
+  /** One read, or one state change; false when there was nothing to do. */
+  private async step(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastLiveCheck >= this.idleWaitMs()) {
+      this.lastLiveCheck = now;
+      await this.requestLiveCheck();
+    }
+    await this.closeDrained();
+    if (!this.confirmed) return false;
+    const file = this.chain.find((f) => !f.finished);
+    if (!file) return false;
+    if (!file.decoder && !(await this.identify(file))) return false;
+    const decoder = file.decoder as FileDecoder;
+    const sealed = file.sealed;
+    const { bytesRead } = await file.fh.read(this.buf, 0, this.buf.length, file.readOffset);
+    if (bytesRead > 0) {
+      decoder.feed(this.buf, bytesRead, file.readOffset);
+      file.readOffset += bytesRead;
+      await this.emitDecoded(file, false);
+      return true;
+    }
+    if (sealed) {
+      decoder.finish();
+      file.finished = true;
+      await this.emitDecoded(file, true);
+      return true;
+    }
+    decoder.tick(now);
+    await this.emitDecoded(file, false);
+    // Only when the live path was just looked at: keeps idle tailers to one syscall per wake-up.
+    return this.lastLiveCheck === now ? this.checkTruncated(file) : false;
+  }
+
+  /**
+   * With inotify watching the directory, appends and renames wake the loop at once and the timer
+   * is only a safety net; without it, the timer is the poll. Fewer idle syscalls per tailer matter:
+   * file I/O shares libuv's small thread pool with every other tailer.
+   */
+  private idleWaitMs(): number {
+    const poll = this.deps.config.poll_interval_ms;
+    return this.watcher ? Math.max(poll, 1000) : poll;
+  }
+
+  private canEnd(): boolean {
+    // A pinned tailer ends only when the source drops it (its container turned out unknown).
+    if (this.committer.pending > 0 || !this.confirmed) return false;
+    if (this.removed) return this.chain.every((f) => f.finished);
+    // A stopped container: nothing more will be written until it starts again (then a new tailer resumes).
+    return !this.running && this.chain.every((f, i) => f.finished || i === this.chain.length - 1);
+  }
+
+  /** On start: resume from checkpoints, draining files rotated while we were not looking. */
+  private async openInitial(): Promise<void> {
+    const files = await this.openSiblingsConsistently();
+    const states = [];
+    for (const f of files) {
+      f.identity = await readIdentity(f.fh, this.deps.config.fingerprint_bytes, f !== files[files.length - 1]);
+      states.push({ dev: f.dev, ino: f.ino, key: f.key });
+    }
+    const checkpoints = new Map<string, FileCheckpoint>(this.deps.store.forContainer(this.id));
+    const plan = planResume(states, checkpoints, this.deps.config.read_from);
+    if (plan.lostWhileDown) this.loss('rotated_while_down', 0, 'log files rotated away while the collector was down; reading what is left from the start');
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i] as TailedFile;
+      const step = plan.steps[i];
+      if (!step?.read) {
+        await f.close();
+        continue;
+      }
+      f.startAt = step.offset;
+      if (i < files.length - 1) f.sealed = true;
+      this.chain.push(f);
+    }
+  }
+
+  /**
+   * Opens the live file and its rotated siblings. A rotation between listing and opening would
+   * hand us the wrong file under a name, so the listing is repeated until it matches what was opened.
+   */
+  private async openSiblingsConsistently(): Promise<TailedFile[]> {
+    for (let attempt = 0; ; attempt++) {
+      const siblings = await listSiblings(this.target.logPath);
+      const files: TailedFile[] = [];
+      for (const s of siblings) {
+        const f = await openTailed(s.path, 0);
+        if (f) files.push(f);
+      }
+      const again = await listSiblings(this.target.logPath);
+      const same = again.length === files.length && again.every((s, i) => `${s.dev}:${s.ino}` === files[i]?.devIno);
+      if (same || attempt >= 20) return files;
+      await Promise.all(files.map((f) => f.close()));
+    }
+  }
+
+  /** Fingerprints a file once its first line is complete, then places it at its start offset. */
+  private async identify(file: TailedFile): Promise<boolean> {
+    file.identity ??= await readIdentity(file.fh, this.deps.config.fingerprint_bytes, file.sealed);
+    const identity = file.identity;
+    if (!identity) {
+      if (file.sealed) file.finished = true; // an empty rotated file: nothing to read
+      return false;
+    }
+    const size = Number((await file.fh.stat({ bigint: true })).size);
+    const start = file.startAt === 'end' ? await lastLineEnd(file.fh, size) : Math.min(file.startAt, size);
+    file.readOffset = start;
+    file.committed = start;
+    file.decoder = new FileDecoder({
+      idPrefix: `${this.id}:${identity.key}:`,
+      fileKey: identity.key,
+      maxLineBytes: this.deps.config.max_line_bytes,
+      ...(this.multiline ? { multiline: this.multiline } : {}),
+    });
+    file.decoder.reset(start);
+    this.deps.store.set(identity.key, this.checkpoint(file, start, false));
+    return true;
+  }
+
+  private async emitDecoded(file: TailedFile, final: boolean): Promise<void> {
+    const decoder = file.decoder as FileDecoder;
+    const key = file.key as string;
+    this.count(decoder.takeCounts());
+    const records = decoder.take();
+    const safe = decoder.safeOffset();
+    if (records.length === 0) {
+      // A finished file with nothing left still has to be committed (in order) to be marked done.
+      if (final) this.committer.track(Promise.resolve('delivered'), key, file.readOffset, 0);
+      return;
+    }
+    const { batch_max_records: maxRecords, batch_max_bytes: maxBytes } = this.deps.config;
+    for (const b of planBatches(records, safe, maxRecords, maxBytes)) {
+      // The bound holds per batch, not per read: one read can decode many batches.
+      if (this.deps.budget.full) await this.deps.budget.available();
+      // After a failure nothing more is emitted from this read: the rewind re-reads it.
+      if (this.rereadRequested || this.stopped) return;
+      const slice: readonly LogRecord[] = b.start === 0 && b.end === records.length ? records : records.slice(b.start, b.end);
+      const ack = new Ack();
+      this.committer.track(ack.done, key, b.checkpoint, b.bytes);
+      this.deps.ctx.telemetry.eventsReceived(slice.length, b.bytes);
+      const batch: LogBatch = { type: 'logs', version: 1, source: this.deps.ctx.id, container: this.target.identity, records: slice };
+      await this.deps.ctx.emit(batch, ack);
+    }
+  }
+
+  private commit(key: string, offset: number): void {
+    const file = this.chain.find((f) => f.key === key);
+    if (!file) return;
+    if (offset > file.committed) file.committed = offset;
+    this.deps.store.set(key, this.checkpoint(file, file.committed, file.drained));
+  }
+
+  private checkpoint(file: TailedFile, offset: number, done: boolean): FileCheckpoint {
+    return { container: this.id, offset, done, path: file.path, updatedMs: Date.now() };
+  }
+
+  /** A batch failed: re-read every open file from what was delivered. */
+  private rewind(): void {
+    this.rereadRequested = false;
+    this.deps.ctx.telemetry.error('delivery_failed');
+    this.deps.ctx.logger.warn({ container: this.id }, 'a log batch failed delivery; re-reading from the checkpoint');
+    for (const f of this.chain) {
+      f.finished = false;
+      f.readOffset = f.committed;
+      f.decoder?.reset(f.committed);
+    }
+  }
+
+  /** Closes rotated files whose every record is delivered (the live file stays open). */
+  private async closeDrained(): Promise<void> {
+    while (this.chain.length > 0 && (this.chain[0] as TailedFile).drained && (this.chain.length > 1 || this.removed)) {
+      await (this.chain.shift() as TailedFile).close();
+    }
+  }
+
+  /**
+   * Rotation is followed outside the read loop: while the loop waits on backpressure (a slow
+   * sink), Docker keeps rotating, and only files opened in time survive `max-file`. Checks run one
+   * at a time; a request during a check runs one more after it.
+   */
+  private requestLiveCheck(): Promise<void> {
+    if (this.checking) {
+      this.recheck = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      // Yield first, so `finally` cannot clear `checking` before it was even assigned.
+      await Promise.resolve();
+      try {
+        do {
+          this.recheck = false;
+          if (this.initialized && !this.closedForGood) await this.checkLive();
+        } while (this.recheck);
+      } catch (err) {
+        this.deps.ctx.telemetry.error('log_file_check_failed');
+        this.deps.ctx.logger.debug({ err, container: this.id }, 'checking the live log file failed');
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** Looks at the live path: first appearance, rotation, or removal of the container's logs. */
+  private async checkLive(): Promise<void> {
+    const path = this.target.logPath;
+    const newest = this.chain[this.chain.length - 1];
+    let st;
+    try {
+      st = await stat(path, { bigint: true });
+    } catch {
+      if (!(await exists(dirname(path)))) {
+        this.removed = true;
+        if (newest) newest.sealed = true;
+      }
+      return;
+    }
+    if (!newest) {
+      // First appearance: it may already have rotated (a fast writer), so take all its siblings.
+      await this.openInitial();
+      this.deps.ctx.logger.debug({ container: this.id, files: this.chain.map((f) => f.devIno) }, 'log file appeared');
+      return;
+    }
+    if (newest.sealed || (st.dev.toString() === newest.dev && st.ino.toString() === newest.ino)) return;
+    await this.followRotation(newest);
+  }
+
+  private async followRotation(newest: TailedFile): Promise<void> {
+    const siblings = await listSiblings(this.target.logPath);
+    const open = new Set(this.chain.map((f) => f.devIno));
+    const decision = afterRotation(siblings.map((s) => ({ dev: s.dev, ino: s.ino, key: undefined })), newest, open);
+    if (decision.maybeLost) this.loss('rotated_file_lost', 0, 'the file being read was rotated away before its successors were seen; some rotated files may be lost');
+    const opened: TailedFile[] = [];
+    for (const i of decision.open) {
+      const s = siblings[i] as SiblingFile;
+      const f = await openTailed(s.path, 0);
+      // Renamed again between listing and opening: give up this look; the next poll retries.
+      if (!f || f.devIno !== `${s.dev}:${s.ino}`) {
+        await Promise.all([...opened, ...(f ? [f] : [])].map((o) => o.close()));
+        return;
+      }
+      // Every file but the live one is already final.
+      f.sealed = i < siblings.length - 1;
+      opened.push(f);
+    }
+    newest.sealed = true;
+    this.chain.push(...opened);
+    this.deps.ctx.logger.debug({ container: this.id, pinned: this.pinned, confirmed: this.confirmed, chain: this.chain.map((f) => f.devIno + (f.finished ? 'F' : '') + (f.sealed ? 'S' : '')), opened: opened.map((f) => f.devIno) }, 'log rotated');
+    await this.enforceOpenLimit();
+  }
+
+  /** Too many rotated files held open (we lag far behind): give up the oldest, counted as loss. */
+  private async enforceOpenLimit(): Promise<void> {
+    // A pinned tailer waits (about a second) for its identity: holding every file is what it is for.
+    if (!this.confirmed) return;
+    const rotated = this.chain.filter((f) => f.sealed && !f.finished);
+    const excess = overLimit(rotated.length, this.deps.config.max_open_rotated_files);
+    for (const f of rotated.slice(0, excess)) {
+      const size = Number((await f.fh.stat()).size);
+      this.loss('rotated_file_given_up', size - f.readOffset, 'too many rotated log files held open; the oldest is given up');
+      f.decoder?.reset(size);
+      f.readOffset = size;
+      f.finished = true;
+      if (f.key) this.committer.track(Promise.resolve('delivered'), f.key, size, 0);
+      else f.committed = size;
+    }
+  }
+
+  /** copytruncate: same inode, size below our position. What was written in between is gone. */
+  private async checkTruncated(file: TailedFile): Promise<boolean> {
+    const size = Number((await file.fh.stat()).size);
+    if (size >= file.readOffset) return false;
+    this.loss('copytruncate', 0, 'log file truncated in place (copytruncate); reading it again from the start');
+    if (file.key) this.deps.store.delete(file.key);
+    file.identity = undefined;
+    file.decoder = undefined;
+    file.startAt = 0;
+    file.readOffset = 0;
+    file.committed = 0;
+    return true;
+  }
+
+  /**
+   * Docker rotates a busy log many times a second; polling alone could let a rotated file be
+   * deleted before it is opened. inotify (fs.watch) on the container's directory makes the next
+   * step look at the live path at once. Polling stays as the fallback.
+   */
+  private watchDirectory(): void {
+    try {
+      this.watcher = watch(dirname(this.target.logPath), () => {
+        void this.requestLiveCheck();
+        this.wake();
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+      this.watcher.unref();
+    } catch {
+      this.watcher = undefined; // no directory yet, or no inotify: polling covers it
+    }
+  }
+
+  private count(c: DecodeCounts): void {
+    const t = this.deps.ctx.telemetry;
+    for (const reason of ['unparseable', 'invalid_utf8', 'truncated', 'line_too_long', 'crash_split'] as const) {
+      const n = c[reason];
+      if (n > 0) for (let i = 0; i < n; i++) t.error(reason);
+    }
+  }
+
+  private loss(reason: string, bytes: number, message: string): void {
+    this.deps.ctx.telemetry.eventsDiscarded(1, reason);
+    this.deps.ctx.logger.warn({ container: this.id, reason, lost_bytes: bytes }, message);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeSleeper = undefined;
+        resolve();
+      }, ms);
+      this.wakeSleeper = () => {
+        clearTimeout(timer);
+        this.wakeSleeper = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    this.wakeSleeper?.();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,207 @@
+import type { LogRecord, LogStream } from '../../../core/event';
+import { ParsedLine, parseJsonFileLine, recordStartAfter } from './json-file-parser';
+import { MultilineJoiner, type MultilineOptions } from './multiline';
+import { PartialReassembler, truncateUtf8, type EmitPiece, type RecordError } from './reassembler';
+
+const NEWLINE = 0x0a;
+
+export interface DecoderOptions {
+  /** `<container id>:<file key>:`; a record's id is this plus its first byte's offset. */
+  readonly idPrefix: string;
+  readonly fileKey: string;
+  /** Cap on a message after partial records are joined. */
+  readonly maxLineBytes: number;
+  readonly multiline?: MultilineOptions;
+  readonly now?: () => number;
+}
+
+/** What went wrong since the last `takeCounts()`, for per-batch telemetry. */
+export interface DecodeCounts {
+  unparseable: number;
+  invalid_utf8: number;
+  truncated: number;
+  /** Physical lines longer than any json-file record can be (cut, see `physicalCap`). */
+  line_too_long: number;
+  /** A record cut by a crash and glued to the next one by O_APPEND, split back apart. */
+  crash_split: number;
+}
+
+function zeroCounts(): DecodeCounts {
+  return { unparseable: 0, invalid_utf8: 0, truncated: 0, line_too_long: 0, crash_split: 0 };
+}
+
+/**
+ * Bytes of one json-file → LogRecords: line splitting across reads, parsing, partial-record
+ * reassembly, optional multiline joining and deterministic ids. Pure (no I/O): the tailer feeds it
+ * what it read and takes the records; tests feed it golden files.
+ */
+export class FileDecoder {
+  private readonly parsed = new ParsedLine();
+  private readonly spare = new ParsedLine();
+  private readonly reassembler: PartialReassembler;
+  private readonly multiline: MultilineJoiner | undefined;
+  /** Bytes of an unfinished line from earlier reads, and where it starts in the file. */
+  private carry: Buffer | undefined;
+  private carryOffset = 0;
+  /** Inside a line too long to keep: its first bytes, until its newline arrives. */
+  private skipHead: Buffer | undefined;
+  private out: LogRecord[] = [];
+  private counts = zeroCounts();
+  /** Offset just past the last byte fed. */
+  private fedTo = 0;
+  private readonly physicalCap: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DecoderOptions) {
+    this.now = options.now ?? Date.now;
+    // A json-file line holds at most a 16 KiB chunk, escaped (≤ 6 bytes per byte), plus keys and
+    // attrs; anything longer is not Docker's and is cut rather than buffered without bound.
+    this.physicalCap = Math.max(options.maxLineBytes, 128 * 1024) + 4096;
+    const toRecord: EmitPiece = (...a) => this.record(...a);
+    if (options.multiline) {
+      this.multiline = new MultilineJoiner(options.multiline, toRecord, this.now);
+      this.reassembler = new PartialReassembler(options.maxLineBytes, this.multiline.push);
+    } else {
+      this.reassembler = new PartialReassembler(options.maxLineBytes, toRecord);
+    }
+  }
+
+  /** Feeds `chunk[0, length)`, read from file offset `offset` (must follow what was fed before). */
+  feed(chunk: Buffer, length: number, offset: number): void {
+    let data = chunk.subarray(0, length);
+    let base = offset;
+    if (this.carry) {
+      data = Buffer.concat([this.carry, data]);
+      base = this.carryOffset;
+      this.carry = undefined;
+    }
+    this.fedTo = offset + length;
+    let pos = 0;
+    if (this.skipHead) pos = this.skipLongLine(data, base);
+    while (pos < data.length) {
+      const nl = data.indexOf(NEWLINE, pos);
+      if (nl < 0) break;
+      this.line(data, pos, nl, base);
+      pos = nl + 1;
+    }
+    if (pos >= data.length) return;
+    if (data.length - pos > this.physicalCap) {
+      this.skipHead = Buffer.from(data.subarray(pos, pos + this.options.maxLineBytes));
+      this.carryOffset = base + pos;
+      return;
+    }
+    // Copy: the caller reuses its read buffer.
+    this.carry = Buffer.from(data.subarray(pos));
+    this.carryOffset = base + pos;
+  }
+
+  /** Emits held multiline records whose flush timeout passed. */
+  tick(nowMs = this.now()): void {
+    this.multiline?.flushExpired(nowMs);
+  }
+
+  /**
+   * The file will not grow again (rotated and drained, or deleted): an unfinished last line is a
+   * truncated record now, and held partial or multiline records are emitted as they are.
+   */
+  finish(): void {
+    if (this.skipHead) this.emitLongLine(this.fedTo);
+    if (this.carry) {
+      const carry = this.carry;
+      this.carry = undefined;
+      this.counts.truncated++;
+      this.raw(carry, 0, carry.length, this.carryOffset, this.fedTo, 'truncated');
+    }
+    this.reassembler.flush(this.fedTo);
+    this.multiline?.flush();
+  }
+
+  /** Records decoded so far, in the order they completed. */
+  take(): LogRecord[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  takeCounts(): DecodeCounts {
+    const c = this.counts;
+    c.truncated += this.reassembler.takeTruncated() + (this.multiline?.takeTruncated() ?? 0);
+    this.counts = zeroCounts();
+    return c;
+  }
+
+  /** Where a restart must begin so nothing held (unfinished line, partial, multiline) is lost. */
+  safeOffset(): number {
+    let held = Math.min(this.reassembler.heldOffset(), this.multiline?.heldOffset() ?? Infinity);
+    if (this.carry || this.skipHead) held = Math.min(held, this.carryOffset);
+    return held === Infinity ? this.fedTo : held;
+  }
+
+  /** Drops everything held, to re-read from `offset`. */
+  reset(offset: number): void {
+    this.carry = undefined;
+    this.skipHead = undefined;
+    this.reassembler.reset();
+    this.multiline?.reset();
+    this.out = [];
+    this.fedTo = offset;
+  }
+
+  private line(data: Buffer, start: number, end: number, base: number): void {
+    const p = this.parsed;
+    parseJsonFileLine(data, start, end, p);
+    if (p.ok) {
+      this.reassembler.push(base + start, base + end + 1, p.time, p.stream, p.message, p.bytes, p.partial, p.error);
+      if (p.error === 'invalid_utf8') this.counts.invalid_utf8++;
+      return;
+    }
+    // After a crash mid-write, O_APPEND glues the cut record to the next one: split them apart.
+    const next = recordStartAfter(data, start, end);
+    if (next > 0) {
+      parseJsonFileLine(data, next, end, this.spare);
+      if (this.spare.ok) {
+        this.counts.crash_split++;
+        this.counts.truncated++;
+        this.raw(data, start, next, base + start, base + next, 'truncated');
+        const s = this.spare;
+        this.reassembler.push(base + next, base + end + 1, s.time, s.stream, s.message, s.bytes, s.partial, s.error);
+        return;
+      }
+    }
+    this.counts[p.error ?? 'unparseable']++;
+    this.raw(data, start, end, base + start, base + end + 1, p.error ?? 'unparseable');
+  }
+
+  /** A line that is not a json-file record: forwarded as its text, marked, cut at the cap. */
+  private raw(data: Buffer, start: number, end: number, offset: number, endOffset: number, error: RecordError): void {
+    const cap = Math.min(end, start + this.options.maxLineBytes);
+    const text = truncateUtf8(data.toString('utf8', start, cap), this.options.maxLineBytes);
+    this.record(offset, endOffset, '', 'stdout', text, cap - start, error);
+  }
+
+  private skipLongLine(data: Buffer, base: number): number {
+    const nl = data.indexOf(NEWLINE);
+    if (nl < 0) return data.length;
+    this.emitLongLine(base + nl + 1);
+    return nl + 1;
+  }
+
+  private emitLongLine(endOffset: number): void {
+    const head = this.skipHead as Buffer;
+    this.skipHead = undefined;
+    this.counts.line_too_long++;
+    this.raw(head, 0, head.length, this.carryOffset, endOffset, 'truncated');
+  }
+
+  private record(offset: number, endOffset: number, time: string, stream: LogStream, message: string, _bytes: number, error: RecordError | undefined): void {
+    this.out.push({
+      id: this.options.idPrefix + offset,
+      // Raw lines carry no timestamp of their own: the time they were read stands in.
+      time: time || new Date(this.now()).toISOString(),
+      stream,
+      message,
+      origin: { fileKey: this.options.fileKey, offset, endOffset },
+      error,
+    });
+  }
+}

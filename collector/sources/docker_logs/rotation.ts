@@ -1,0 +1,86 @@
+import type { FileCheckpoint } from './checkpoint-store';
+
+/**
+ * Pure decisions about which of a container's log files to read, from where. The tailer does the
+ * I/O (listing siblings, opening, fingerprinting) and asks these functions what it means.
+ */
+
+/** A sibling as found on disk, oldest first (`.N` … `.1`, then the live file). */
+export interface SiblingState {
+  readonly dev: string;
+  readonly ino: string;
+  /** `dev:ino:fingerprint`; undefined while its first line is incomplete (only the live file). */
+  readonly key: string | undefined;
+}
+
+export type ResumeStep = { readonly read: false } | { readonly read: true; readonly offset: number | 'end' };
+
+export interface ResumePlan {
+  /** One step per sibling, same order. */
+  readonly steps: readonly ResumeStep[];
+  /**
+   * The container had checkpoints but none of its files is still there: files rotated away while
+   * the collector was down are gone. Whatever is left is read from the start; the gap is logged.
+   */
+  readonly lostWhileDown: boolean;
+}
+
+/**
+ * Where to resume a container on start:
+ * - the newest sibling that has a checkpoint is resumed at it (skipped when `done`); older ones
+ *   were finished before it; newer ones were created after it and are read from the start — this
+ *   is how files rotated while the collector was down are drained;
+ * - no checkpoint at all: a container seen for the first time, read from the beginning of its
+ *   oldest file (or, with `read_from: end`, from the end of the live one).
+ */
+export function planResume(siblings: readonly SiblingState[], checkpoints: ReadonlyMap<string, FileCheckpoint>, readFrom: 'beginning' | 'end'): ResumePlan {
+  let anchor = -1;
+  for (let i = siblings.length - 1; i >= 0; i--) {
+    const key = siblings[i]?.key;
+    if (key !== undefined && checkpoints.has(key)) {
+      anchor = i;
+      break;
+    }
+  }
+  if (anchor >= 0) {
+    const cp = checkpoints.get(siblings[anchor]?.key as string) as FileCheckpoint;
+    const steps = siblings.map((_, i): ResumeStep => {
+      if (i < anchor) return { read: false };
+      if (i === anchor) return cp.done ? { read: false } : { read: true, offset: cp.offset };
+      return { read: true, offset: 0 };
+    });
+    return { steps, lostWhileDown: false };
+  }
+  if (checkpoints.size > 0) return { steps: siblings.map(() => ({ read: true, offset: 0 })), lostWhileDown: true };
+  if (readFrom === 'end') {
+    return { steps: siblings.map((_, i) => (i === siblings.length - 1 ? { read: true, offset: 'end' } : { read: false })), lostWhileDown: false };
+  }
+  return { steps: siblings.map(() => ({ read: true, offset: 0 })), lostWhileDown: false };
+}
+
+export interface RotationDecision {
+  /** Indexes (into the sibling list, oldest first) of files to open after the current one. */
+  readonly open: readonly number[];
+  /** The current file was not found among the siblings: files between it and the oldest one left may be gone. */
+  readonly maybeLost: boolean;
+}
+
+/**
+ * The live path no longer names the file being read: Docker renamed it to `.1` and created a new
+ * one, possibly several times while we lagged. Everything newer than the current file, and not
+ * already open, is opened now (held until drained) so later rotations cannot delete it under us.
+ */
+export function afterRotation(siblings: readonly SiblingState[], current: { readonly dev: string; readonly ino: string }, alreadyOpen: ReadonlySet<string>): RotationDecision {
+  const at = siblings.findIndex((s) => s.dev === current.dev && s.ino === current.ino);
+  const open: number[] = [];
+  for (let i = at + 1; i < siblings.length; i++) {
+    const s = siblings[i] as SiblingState;
+    if (!alreadyOpen.has(`${s.dev}:${s.ino}`)) open.push(i);
+  }
+  return { open, maybeLost: at < 0 };
+}
+
+/** Given-up files when more rotated files are open than allowed: the oldest ones, beyond the limit. */
+export function overLimit(openRotated: number, maxOpenRotated: number): number {
+  return Math.max(0, openRotated - maxOpenRotated);
+}

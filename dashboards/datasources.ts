@@ -1,6 +1,6 @@
 import { DatasourceVariableBuilder, VariableHide } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
-import { ECS, INFLUX } from './store-names';
+import { ECS, INFLUX } from '../core/naming';
 
 /** The three stores a dashboard can read; `type` is the Grafana plugin id. */
 export const STORE = {
@@ -13,10 +13,10 @@ export type StoreKind = keyof typeof STORE;
 
 /**
  * Template variable names for the datasource pickers. Metric panels use `datasource` (its type
- * depends on the dashboard variant); log panels use `logs_datasource` so a metric dashboard can
+ * depends on the dashboard variant); log panels use `elasticsearch_datasource` so a metric dashboard can
  * show logs beside metrics.
  */
-export const DS_VAR = { metrics: 'datasource', logs: 'logs_datasource' } as const;
+export const DS_VAR = { metrics: 'datasource', logs: 'elasticsearch_datasource' } as const;
 
 /** Panels and targets point at the picker variable, never at a fixed uid, so users can switch. */
 export function dsRef(kind: StoreKind): DataSourceRef {
@@ -27,7 +27,7 @@ export function datasourceVariable(kind: StoreKind): DatasourceVariableBuilder {
   const name = kind === 'elasticsearch' ? DS_VAR.logs : DS_VAR.metrics;
   const store = STORE[kind];
   return new DatasourceVariableBuilder(name)
-    .label(kind === 'elasticsearch' ? 'Logs' : 'Data source')
+    .label(kind === 'elasticsearch' ? 'Elasticsearch data source' : 'Data source')
     .type(store.type)
     .current({ text: store.name, value: store.uid })
     .hide(VariableHide.DontHide);

@@ -2,7 +2,7 @@ import {
   CountBuilder, DataqueryBuilder, DateHistogramBuilder, LogsBuilder, TermsBuilder, TermsOrder,
 } from '@grafana/grafana-foundation-sdk/elasticsearch';
 import { dsRef } from './datasources';
-import { ECS } from './store-names';
+import { ECS } from '../core/naming';
 
 /** Lucene over ECS fields; each part a `field:$variable` filter or a literal clause, AND-ed. */
 export function lucene(parts: ReadonlyArray<readonly [field: string, variable: string] | string>): string {

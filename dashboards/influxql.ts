@@ -2,7 +2,7 @@ import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import type { ROLLUP_METRIC } from '../core/naming';
 import { dsRef } from './datasources';
-import { INFLUX } from './store-names';
+import { INFLUX } from '../core/naming';
 
 /** The target Grafana's InfluxDB (InfluxQL) plugin stores for a raw query. */
 export interface InfluxTarget extends cog.Dataquery {

@@ -4,7 +4,7 @@ import { datasourceVariable, dsRef } from './datasources';
 import { countByTerm, countOverTime, logsQuery, lucene } from './elastic';
 import { BOARD, boardUid } from './hierarchy';
 import { ZERO_IS_GOOD } from './panels';
-import { ECS } from './store-names';
+import { ECS } from '../core/naming';
 import { hierarchyVariables, searchVariable } from './variables';
 
 /** The workload filters plus the free-text search, shared by every panel. */

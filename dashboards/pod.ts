@@ -7,7 +7,7 @@ import { BOARD, boardUid, type MetricStore } from './hierarchy';
 import { measurementQuery, rollupQuery, type TagFilter } from './influxql';
 import { LIMIT_STEPS, type PanelSpec } from './panels';
 import { selector, sumRate, type RollupMetric } from './promql';
-import { ECS, INFLUX } from './store-names';
+import { ECS, INFLUX } from '../core/naming';
 import { target, type QueryPair } from './targets';
 import { hierarchyVariables } from './variables';
 

@@ -2,7 +2,7 @@ import { QueryVariableBuilder, TextBoxVariableBuilder, VariableRefresh, Variable
 import { ROLLUP_METRIC, rollupSeriesName } from '../core/naming';
 import { dsRef, type StoreKind } from './datasources';
 import { selector } from './promql';
-import { ECS, INFLUX } from './store-names';
+import { ECS, INFLUX } from '../core/naming';
 
 /** The hierarchy the variables walk, top down; each level narrows the ones below it. */
 export const LEVELS = ['node', 'namespace', 'replicaset', 'pod', 'container'] as const;

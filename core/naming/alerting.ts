@@ -29,8 +29,10 @@ export const AUTOSCALER_SERIES = {
 
 /**
  * Labels of the alerting series. `workload` is the workload id of core/event (`kind/namespace/replicaSet`);
- * `direction` is `up`, `down` or `none`; `reason` names what limited the recommendation
- * (e.g. `tolerance`, `stabilization`, `max_replicas`, `rate_policy`, `metrics_error`).
+ * `direction` is `up`, `down` or `none`; `reason` is the decision's `limitedBy`
+ * (alerting/autoscale/decide.ts `LimitReason`: `tolerance`, `stabilization_window`, `scale_up_limit`,
+ * `scale_down_limit`, `min_replicas`, `max_replicas`, `missing_metrics`, `scaling_disabled`), or
+ * `none` when nothing limited it and `error` when the target could not be read.
  */
 export const ALERTING_LABEL = {
   alertname: 'alertname',

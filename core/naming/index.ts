@@ -7,3 +7,4 @@ export { DEFAULT_PORT } from './ports';
 export { ROLLUP_LEVELS, ROLLUP_METRIC, rollupSeriesName } from './rollups';
 export type { RollupMetricId } from './rollups';
 export { ALERTING_LABEL, ALERTING_METRIC, AUTOSCALER_SERIES } from './alerting';
+export { ECS, INFLUX } from './stores';

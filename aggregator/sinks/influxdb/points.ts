@@ -1,6 +1,6 @@
 import type { IPoint } from 'influx';
 import type { ContainerMetrics, MetricBatch, MetricSample, RollupBatch } from '../../../core/event';
-import { CONTAINER_METRIC as M } from '../../../core/naming';
+import { CONTAINER_METRIC as M, INFLUX } from '../../../core/naming';
 import type { RateTracker } from '../../transforms/rollup';
 
 /**
@@ -9,7 +9,7 @@ import type { RateTracker } from '../../transforms/rollup';
  * the container id is a field, not a tag, to keep series cardinality bounded across restarts.
  * Roll-ups go to `cargoscope_rollup`, one point per series key with a field per metric.
  */
-export const ROLLUP_MEASUREMENT = 'cargoscope_rollup';
+export const ROLLUP_MEASUREMENT = INFLUX.rollupMeasurement;
 
 type Fields = Record<string, number | string>;
 
@@ -37,13 +37,14 @@ function put(fields: Fields, name: string, value: number | undefined): void {
 
 function containerTags(c: ContainerMetrics): Record<string, string> {
   const id = c.container;
+  const t = INFLUX.containerTag;
   return {
-    container_name: id.name,
-    container_image: id.image,
-    engine_host: id.node,
-    namespace: id.workload.namespace,
-    replicaset: id.workload.replicaSet,
-    pod: id.workload.pod,
+    [t.containerName]: id.name,
+    [t.image]: id.image,
+    [t.node]: id.node,
+    [t.namespace]: id.workload.namespace,
+    [t.replicaset]: id.workload.replicaSet,
+    [t.pod]: id.workload.pod,
   };
 }
 
@@ -63,7 +64,7 @@ export function containerPoints(batch: MetricBatch, rates: RateTracker): IPoint[
     put(cpu, 'throttling_throttled_periods', sum(s, M.cpuCfsThrottledPeriods));
     put(cpu, 'throttling_throttled_time', scaleNs(sum(s, M.cpuCfsThrottledSeconds)));
     put(cpu, 'usage_percent', derived.cpuCores === undefined ? undefined : derived.cpuCores * 100);
-    points.push({ measurement: 'docker_container_cpu', tags: { ...tags, cpu: 'cpu-total' }, fields: cpu, timestamp });
+    points.push({ measurement: INFLUX.measurement.cpu, tags: { ...tags, cpu: 'cpu-total' }, fields: cpu, timestamp });
 
     const mem: Fields = { container_id: c.container.id };
     const usage = sum(s, M.memoryWorkingSetBytes);
@@ -74,27 +75,27 @@ export function containerPoints(batch: MetricBatch, rates: RateTracker): IPoint[
     put(mem, 'rss', sum(s, M.memoryRssBytes));
     put(mem, 'cache', sum(s, M.memoryCacheBytes));
     put(mem, 'failcnt', sum(s, M.memoryFailcnt));
-    points.push({ measurement: 'docker_container_mem', tags, fields: mem, timestamp });
+    points.push({ measurement: INFLUX.measurement.mem, tags, fields: mem, timestamp });
 
     for (const [network, f] of byLabel(s, 'interface')) {
       const fields: Fields = { container_id: c.container.id };
-      put(fields, 'rx_bytes', f.get(M.networkReceiveBytes));
-      put(fields, 'tx_bytes', f.get(M.networkTransmitBytes));
+      put(fields, INFLUX.field.rxBytes, f.get(M.networkReceiveBytes));
+      put(fields, INFLUX.field.txBytes, f.get(M.networkTransmitBytes));
       put(fields, 'rx_packets', f.get(M.networkReceivePackets));
       put(fields, 'tx_packets', f.get(M.networkTransmitPackets));
       put(fields, 'rx_errors', f.get(M.networkReceiveErrors));
       put(fields, 'tx_errors', f.get(M.networkTransmitErrors));
       put(fields, 'rx_dropped', f.get(M.networkReceiveDropped));
       put(fields, 'tx_dropped', f.get(M.networkTransmitDropped));
-      points.push({ measurement: 'docker_container_net', tags: { ...tags, network }, fields, timestamp });
+      points.push({ measurement: INFLUX.measurement.net, tags: { ...tags, [INFLUX.containerTag.network]: network }, fields, timestamp });
     }
     for (const [device, f] of byLabel(s, 'device')) {
       const fields: Fields = { container_id: c.container.id };
-      put(fields, 'io_service_bytes_recursive_read', f.get(M.fsReadsBytes));
-      put(fields, 'io_service_bytes_recursive_write', f.get(M.fsWritesBytes));
+      put(fields, INFLUX.field.blkioRead, f.get(M.fsReadsBytes));
+      put(fields, INFLUX.field.blkioWrite, f.get(M.fsWritesBytes));
       put(fields, 'io_serviced_recursive_read', f.get(M.fsReads));
       put(fields, 'io_serviced_recursive_write', f.get(M.fsWrites));
-      if (Object.keys(fields).length > 1) points.push({ measurement: 'docker_container_blkio', tags: { ...tags, device }, fields, timestamp });
+      if (Object.keys(fields).length > 1) points.push({ measurement: INFLUX.measurement.blkio, tags: { ...tags, [INFLUX.containerTag.device]: device }, fields, timestamp });
     }
   }
   return points;
@@ -109,7 +110,7 @@ export function rollupPoints(batch: RollupBatch): IPoint[] {
   const timestamp = new Date(batch.atMs);
   for (const s of batch.series) {
     const k = s.key;
-    const tags: Record<string, string> = { level: k.level, aggregator: batch.source };
+    const tags: Record<string, string> = { [INFLUX.rollupTag.level]: k.level, [INFLUX.rollupTag.aggregator]: batch.source };
     for (const name of ['node', 'namespace', 'replicaset', 'deployment', 'pod', 'container'] as const) {
       const value = k[name];
       if (value !== undefined) tags[name] = value;

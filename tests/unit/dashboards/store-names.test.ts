@@ -5,7 +5,7 @@ import { indexTemplate } from '../../../aggregator/sinks/elasticsearch/template'
 import { RateTracker } from '../../../aggregator/transforms/rollup';
 import type { MetricBatch } from '../../../core/event';
 import { CONTAINER_METRIC as M } from '../../../core/naming';
-import { ECS, INFLUX } from '../../../dashboards/store-names';
+import { ECS, INFLUX } from '../../../core/naming';
 
 /** A kubernetes container with every sample the InfluxDB points read. */
 function batch(): MetricBatch {

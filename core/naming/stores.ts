@@ -1,10 +1,8 @@
 /**
- * Names the aggregator's InfluxDB and Elasticsearch sinks write that core/naming does not hold yet.
- * dashboards/ may import only core/naming, so they are stated once here, and
- * tests/unit/dashboards/store-names.test.ts checks them against the sinks' own output: a rename in
- * aggregator/ fails that test instead of silently emptying panels.
- * Sources: aggregator/sinks/influxdb/{points,sink}.ts, aggregator/ecs/document.ts,
- * aggregator/sinks/elasticsearch/template.ts.
+ * Names in the stores the aggregator writes: the InfluxDB database, measurements, tags and fields
+ * (aggregator/sinks/influxdb/points.ts writes them) and the Elastic Common Schema fields of the log
+ * data streams (aggregator/ecs, aggregator/sinks/elasticsearch/template.ts map them). dashboards/
+ * queries them; tests/unit/dashboards/store-names.test.ts checks them against the sinks' output.
  */
 export const INFLUX = {
   database: 'cargoscope',

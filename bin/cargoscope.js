@@ -9,7 +9,11 @@ try {
   console.error('cargoscope: not built yet — run `npm run build` (or `npm start`) first');
   process.exit(3);
 }
+// Exit as soon as main is done rather than when the event loop drains: a stop signal arriving
+// while Node tears itself down would otherwise kill the process with the default action, and a
+// handle someone forgot to close must not keep a stopped pipeline alive. (stdout and stderr are
+// synchronous for files and pipes on Linux, so nothing written is lost.)
 require(entry).main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(err); process.exitCode = 1; },
+  (code) => process.exit(code),
+  (err) => { console.error(err); process.exit(1); },
 );

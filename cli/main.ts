@@ -5,7 +5,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
 import { runSimulate } from '../alerting';
-import { buildDashboards } from '../dashboards';
 import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { PipelineProcess } from './pipeline-process';
@@ -186,6 +185,8 @@ async function autoscaleCommand(args: string[], policy: string | undefined, seri
 
 async function dashboardsCommand(args: string[], out: Out, err: Out): Promise<number> {
   if (args[0] !== 'build') return err('usage: cargoscope dashboards build\n'), EXIT.usage;
+  // Loaded on demand: the dashboard builders are a few hundred modules no pipeline needs.
+  const { buildDashboards } = await import('../dashboards/index.js');
   const written = await buildDashboards(path.join(__dirname, '..', '..', 'dashboards'));
   out(`${written.dashboards.length} dashboards and ${written.provisioning.length} provisioning files written\n`);
   return EXIT.ok;

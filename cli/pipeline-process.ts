@@ -57,7 +57,7 @@ export class PipelineProcess {
 
   async start(): Promise<void> {
     const { tracing } = this.config.settings.telemetry;
-    this.tracing.start({ otlpEndpoint: tracing.otlp_endpoint, sampleRatio: tracing.sample_ratio, serviceName: `cargoscope-${this.mode}` });
+    await this.tracing.start({ otlpEndpoint: tracing.otlp_endpoint, sampleRatio: tracing.sample_ratio, serviceName: `cargoscope-${this.mode}` });
     await this.transport.start();
     await this.api?.start();
     await this.topology.start();

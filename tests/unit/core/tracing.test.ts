@@ -9,7 +9,7 @@ describe('tracing', () => {
   it('records a span per batch at the source and at each sink, and exports nothing unless configured', async () => {
     const exporter = new InMemorySpanExporter();
     const tracing = new Tracing();
-    tracing.start({ otlpEndpoint: null, sampleRatio: 1, serviceName: 'test', processors: [new SimpleSpanProcessor(exporter)] });
+    await tracing.start({ otlpEndpoint: null, sampleRatio: 1, serviceName: 'test', processors: [new SimpleSpanProcessor(exporter)] });
     try {
       const { registry, instances } = fakeRegistry();
       const config = loadConfigText('sources:\n  in: { type: manual }\nsinks:\n  out: { type: capture, inputs: [in], batch: { timeout_ms: 0 } }\n', { registry, defaultListen: '127.0.0.1:0', env: {} });

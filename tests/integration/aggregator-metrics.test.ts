@@ -3,10 +3,12 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { Client } from '@elastic/elasticsearch';
 import { InfluxDB } from 'influx';
+import path from 'node:path';
 import { eventually } from '../helpers/eventually';
 import { startCargoscope, type CargoscopeProcess } from '../helpers/processes';
-import { INFLUXDB_HOST, INFLUXDB_PORT, KAFKA_BROKER, PROMETHEUS_URL, requireServices, TESTBOX_IMAGE } from './harness/services';
+import { ELASTICSEARCH_URL, INFLUXDB_HOST, INFLUXDB_PORT, KAFKA_BROKER, PROMETHEUS_URL, requireServices, STATE_DIR, TESTBOX_IMAGE } from './harness/services';
 
 const exec = promisify(execFile);
 const LEVELS = ['container', 'pod', 'replicaset', 'namespace', 'node', 'cluster'] as const;
@@ -16,46 +18,60 @@ const LEVELS = ['container', 'pod', 'replicaset', 'namespace', 'node', 'cluster'
  * publishing to Kafka, the aggregator rolling up and serving Prometheus (which scrapes it on the
  * aggregator's documented port) and writing InfluxDB.
  */
-describe('aggregator: metrics from containers through Kafka into Prometheus and InfluxDB (real services)', function () {
+describe('aggregator end to end: containers → collector → Kafka → aggregator → Prometheus, InfluxDB, Elasticsearch (real services)', function () {
   this.timeout(300_000);
   const project = `it${randomUUID().slice(0, 8)}`;
   const topic = `cargoscope.it.metrics.${project}`;
   const database = `it_${project}`;
+  const logTopic = `cargoscope.it.logs.${project}`;
   const influx = new InfluxDB({ host: INFLUXDB_HOST, port: INFLUXDB_PORT, database });
+  const es = new Client({ node: ELASTICSEARCH_URL });
+  const LOG_LINES = 20_000;
   const processes: CargoscopeProcess[] = [];
   let container = '';
+  let logWriter = '';
 
   before(async function () {
-    await requireServices(this, ['docker', 'images', 'kafka', 'prometheus', 'influxdb']);
+    await requireServices(this, ['docker', 'images', 'kafka', 'prometheus', 'influxdb', 'elasticsearch']);
     const { stdout } = await exec('docker', [
       'run', '-d', '--cpus', '0.5', '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=burn',
       '--label', 'cargoscope.test=aggregator-metrics', TESTBOX_IMAGE, 'cpuburn', '1',
     ]);
     container = stdout.trim();
+    const writer = await exec('docker', [
+      'run', '-d', '--label', `com.docker.compose.project=${project}w`, '--label', 'com.docker.compose.service=writer',
+      '--label', 'cargoscope.test=aggregator-metrics', TESTBOX_IMAGE, 'logwriter', '--count', String(LOG_LINES), '--rate', '5000', '--prefix', project, '--hold',
+    ]);
+    logWriter = writer.stdout.trim();
     processes.push(startCargoscope('collector', `
 transport: { type: kafka, kafka: { brokers: ["${KAFKA_BROKER}"] } }
 api: { listen: "127.0.0.1:0" }
 sources:
   containers: { type: cgroup, interval_secs: 2, discovery: { mode: docker } }
+  container_logs: { type: docker_logs, docker_root: "${path.join(STATE_DIR, 'docker')}" }
 sinks:
   metrics_out: { type: topic, inputs: [containers], topic: "${topic}", key: workload, batch: { timeout_ms: 100 } }
+  logs_out: { type: topic, inputs: [container_logs], topic: "${logTopic}", key: container, batch: { timeout_ms: 100 } }
 `));
     processes.push(startCargoscope('aggregator', `
 transport: { type: kafka, kafka: { brokers: ["${KAFKA_BROKER}"] } }
 api: { listen: "127.0.0.1:9781" }
 sources:
   metrics_in: { type: topic, topics: ["${topic}"], group: "it-${project}" }
+  logs_in: { type: topic, topics: ["${logTopic}"], group: "it-logs-${project}" }
 transforms:
   rollup: { type: rollup, inputs: [metrics_in], resolution_secs: 5 }
 sinks:
   prometheus: { type: prometheus_exporter, inputs: [rollup] }
   influxdb: { type: influxdb, inputs: [rollup], database: "${database}", batch: { timeout_ms: 200 } }
+  elasticsearch: { type: elasticsearch, inputs: [logs_in], endpoints: ["${ELASTICSEARCH_URL}"], batch: { timeout_ms: 200 } }
 `));
   });
 
   after(async () => {
     await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-    if (container) await exec('docker', ['rm', '-f', container]).catch(() => undefined);
+    for (const id of [container, logWriter]) if (id) await exec('docker', ['rm', '-f', id]).catch(() => undefined);
+    await es.close();
     await influx.dropDatabase(database).catch(() => undefined);
   });
 
@@ -103,12 +119,13 @@ sinks:
     const series = `replicaset:container_cpu_usage_seconds:sum_rate{namespace="${project}",replicaset="burn"}`;
     await eventually(120_000, async () => ((await promql(series)) !== undefined ? true : undefined), 2000)
       .catch((err: Error) => assert.fail(`${err.message}\n${logs()}`));
-    const truth = await trueUse(30);
+    const truth = await trueUse(60);
     assert.ok(truth.cores > 0.2 && truth.cores <= 0.52, `the burner used ${truth.cores} cores; --cpus 0.5 should cap it at 0.5`);
-    // Roll-up windows and scrapes each lag up to 5 s: wait for them, then average the same span.
+    // A value scraped at T describes the roll-up window that closed up to ~7 s earlier (window
+    // close + scrape interval): average the same 60 s span, shifted by that lag.
     await new Promise((r) => setTimeout(r, 12_000));
-    const at = (truth.toMs + 10_000) / 1000;
-    const res = await fetch(`${PROMETHEUS_URL}/api/v1/query?time=${at}&query=${encodeURIComponent(`avg_over_time(${series}[30s])`)}`);
+    const at = (truth.toMs + 7_000) / 1000;
+    const res = await fetch(`${PROMETHEUS_URL}/api/v1/query?time=${at}&query=${encodeURIComponent(`avg_over_time(${series}[60s])`)}`);
     const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
     within(Number(body.data?.result?.[0]?.value[1]), truth.cores, 'Prometheus replicaset');
     assert.equal(await promql(`count(container_cpu_usage_seconds_total{namespace="${project}"})`), 1, 'the per-container cAdvisor-style series is there too');
@@ -129,5 +146,21 @@ sinks:
     }
     const telegraf = await influx.query<{ mean: number }>(`SELECT mean("usage_percent") FROM "raw"."docker_container_cpu" WHERE "namespace" = '${project}' AND ${span}`);
     within((telegraf[0]?.mean ?? 0) / 100, truth.cores, 'docker_container_cpu usage_percent / 100');
+  });
+
+  it('Elasticsearch holds every line the container wrote, exactly once', async () => {
+    const index = `logs-cargoscope-${project}w`; // the writer's own project: nothing else logs there
+    const count = async (): Promise<number> => {
+      await es.indices.refresh({ index }).catch(() => undefined);
+      return (await es.count({ index }).catch(() => ({ count: 0 }))).count;
+    };
+    await eventually(180_000, async () => ((await count()) >= LOG_LINES ? true : undefined), 1000)
+      .catch(async (err: Error) => assert.fail(`${err.message}: ${await count()} of ${LOG_LINES}\n${logs()}`));
+    assert.equal(await count(), LOG_LINES);
+    const dupes = await es.search({ index, size: 0, aggs: { ids: { terms: { field: 'event.id', min_doc_count: 2, size: 5 } } } });
+    assert.deepEqual((dupes.aggregations?.ids as { buckets: unknown[] }).buckets, [], 'no line indexed twice');
+    const lastLine = `${project} ${String(LOG_LINES).padStart(9, '0')}`; // logwriter numbers from 1, 9 digits
+    const last = await es.search<{ message: string }>({ index, size: 1, query: { match_phrase: { message: lastLine } } });
+    assert.equal(last.hits.hits[0]?._source?.message, lastLine, 'the last numbered line is there');
   });
 });

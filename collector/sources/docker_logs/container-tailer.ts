@@ -1,6 +1,3 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Ack, type LogBatch, type LogRecord } from '../../../core/event';
 import type { ConcurrencyLimit } from '../../../core/delivery/concurrency';
 import type { SourceContext } from '../../../core/component/types';
@@ -9,9 +6,10 @@ import type { CheckpointStore, FileCheckpoint } from './checkpoint-store';
 import type { DockerLogsSourceConfig } from './config';
 import { InOrderCommitter, type ByteBudget } from './delivery-tracker';
 import { FileDecoder, type DecodeCounts } from './file-decoder';
-import { listSiblings, readIdentity, type SiblingFile } from './file-identity';
+import { listSiblings, readIdentity } from './file-identity';
 import type { MultilineOptions } from './multiline';
-import { afterRotation, overLimit, planResume } from './rotation';
+import { planResume } from './rotation';
+import { RotationFollower } from './rotation-follower';
 import type { TailedFile } from './tailed-file';
 import { lastLineEnd, openTailed } from './tailed-file';
 import type { LogTarget } from './targets';
@@ -29,7 +27,8 @@ export interface TailerDeps {
 /**
  * Tails one container's json-file log and its rotated predecessors, in order: the oldest open
  * file is read to its end before the next one. One loop per container; one read(2) per chunk, one
- * emit per batch, one promise per batch for its ack — nothing per line.
+ * emit per batch, one promise per batch for its ack — nothing per line. Watching the live path
+ * for rotation is the RotationFollower's job, so it keeps up while this loop waits on backpressure.
  */
 export class ContainerTailer {
   private readonly chain: TailedFile[] = [];
@@ -43,13 +42,7 @@ export class ContainerTailer {
   private lastLiveCheck = 0;
   private wakeSleeper: (() => void) | undefined;
   private loop: Promise<void> | undefined;
-  private watcher: FSWatcher | undefined;
-  private checking: Promise<void> | undefined;
-  private recheck = false;
-  private closedForGood = false;
-  /** openInitial finished: live checks may run (they would race it otherwise). */
-  private initialized = false;
-  private checkTimer: NodeJS.Timeout | undefined;
+  private readonly rotation: RotationFollower;
   /** Identity known: reading may start. A pinned tailer only holds files open until then. */
   private confirmed: boolean;
   private multiline: MultilineOptions | undefined;
@@ -71,6 +64,20 @@ export class ContainerTailer {
         this.rereadRequested = true;
         this.wake();
       },
+    });
+    this.rotation = new RotationFollower(deps, {
+      chain: this.chain,
+      committer: this.committer,
+      pinned,
+      id: () => this.id,
+      logPath: () => this.target.logPath,
+      isConfirmed: () => this.confirmed,
+      openInitial: () => this.openInitial(),
+      markRemoved: () => {
+        this.removed = true;
+      },
+      loss: (reason, bytes, message) => this.loss(reason, bytes, message),
+      wake: () => this.wake(),
     });
   }
 
@@ -119,25 +126,18 @@ export class ContainerTailer {
   }
 
   async close(): Promise<void> {
-    this.closedForGood = true;
-    if (this.checkTimer) clearInterval(this.checkTimer);
-    await this.checking;
-    this.watcher?.close();
-    this.watcher = undefined;
+    await this.rotation.close();
     this.committer.abandon();
     await Promise.all(this.chain.map((f) => f.close()));
   }
 
   private async run(): Promise<void> {
-    this.watchDirectory();
-    this.checkTimer = setInterval(() => void this.requestLiveCheck(), this.idleWaitMs());
-    this.checkTimer.unref();
+    this.rotation.watch();
     // Pinned (brand-new) containers skip the queue: their files are the ones that rotate away fastest.
     if (this.pinned) await this.openInitial();
     else await this.deps.openLimit.run(() => this.openInitial());
-    this.initialized = true;
     // Anything that happened while the files were being opened is looked at now.
-    await this.requestLiveCheck();
+    await this.rotation.enableChecks();
     while (!this.stopped) {
       if (this.rereadRequested) this.rewind();
       if (this.deps.budget.full) {
@@ -147,11 +147,11 @@ export class ContainerTailer {
       const progressed = await this.step();
       if (progressed) continue;
       if (this.canEnd()) break;
-      await this.sleep(this.idleWaitMs());
+      await this.sleep(this.rotation.idleWaitMs());
     }
     // A stopped tailer is closed by the source once its acks settled (so their commits still land).
     if (this.stopped) {
-      if (this.checkTimer) clearInterval(this.checkTimer);
+      this.rotation.stopTimer();
       return;
     }
     await this.close();
@@ -161,9 +161,9 @@ export class ContainerTailer {
   /** One read, or one state change; false when there was nothing to do. */
   private async step(): Promise<boolean> {
     const now = Date.now();
-    if (now - this.lastLiveCheck >= this.idleWaitMs()) {
+    if (now - this.lastLiveCheck >= this.rotation.idleWaitMs()) {
       this.lastLiveCheck = now;
-      await this.requestLiveCheck();
+      await this.rotation.requestLiveCheck();
     }
     await this.closeDrained();
     if (!this.confirmed) return false;
@@ -188,17 +188,7 @@ export class ContainerTailer {
     decoder.tick(now);
     await this.emitDecoded(file, false);
     // Only when the live path was just looked at: keeps idle tailers to one syscall per wake-up.
-    return this.lastLiveCheck === now ? this.checkTruncated(file) : false;
-  }
-
-  /**
-   * With inotify watching the directory, appends and renames wake the loop at once and the timer
-   * is only a safety net; without it, the timer is the poll. Fewer idle syscalls per tailer matter:
-   * file I/O shares libuv's small thread pool with every other tailer.
-   */
-  private idleWaitMs(): number {
-    const poll = this.deps.config.poll_interval_ms;
-    return this.watcher ? Math.max(poll, 1000) : poll;
+    return this.lastLiveCheck === now ? this.rotation.checkTruncated(file) : false;
   }
 
   private canEnd(): boolean {
@@ -331,134 +321,6 @@ export class ContainerTailer {
     }
   }
 
-  /**
-   * Rotation is followed outside the read loop: while the loop waits on backpressure (a slow
-   * sink), Docker keeps rotating, and only files opened in time survive `max-file`. Checks run one
-   * at a time; a request during a check runs one more after it.
-   */
-  private requestLiveCheck(): Promise<void> {
-    if (this.checking) {
-      this.recheck = true;
-      return this.checking;
-    }
-    this.checking = (async () => {
-      // Yield first, so `finally` cannot clear `checking` before it was even assigned.
-      await Promise.resolve();
-      try {
-        do {
-          this.recheck = false;
-          if (this.initialized && !this.closedForGood) await this.checkLive();
-        } while (this.recheck);
-      } catch (err) {
-        this.deps.ctx.telemetry.error('log_file_check_failed');
-        this.deps.ctx.logger.debug({ err, container: this.id }, 'checking the live log file failed');
-      } finally {
-        this.checking = undefined;
-      }
-    })();
-    return this.checking;
-  }
-
-  /** Looks at the live path: first appearance, rotation, or removal of the container's logs. */
-  private async checkLive(): Promise<void> {
-    const path = this.target.logPath;
-    const newest = this.chain[this.chain.length - 1];
-    let st;
-    try {
-      st = await stat(path, { bigint: true });
-    } catch {
-      if (!(await exists(dirname(path)))) {
-        this.removed = true;
-        if (newest) newest.sealed = true;
-      }
-      return;
-    }
-    if (!newest) {
-      // First appearance: it may already have rotated (a fast writer), so take all its siblings.
-      await this.openInitial();
-      this.deps.ctx.logger.debug({ container: this.id, files: this.chain.map((f) => f.devIno) }, 'log file appeared');
-      return;
-    }
-    if (newest.sealed || (st.dev.toString() === newest.dev && st.ino.toString() === newest.ino)) return;
-    await this.followRotation(newest);
-  }
-
-  private async followRotation(newest: TailedFile): Promise<void> {
-    const siblings = await listSiblings(this.target.logPath);
-    const open = new Set(this.chain.map((f) => f.devIno));
-    const decision = afterRotation(siblings.map((s) => ({ dev: s.dev, ino: s.ino, key: undefined })), newest, open);
-    if (decision.maybeLost) this.loss('rotated_file_lost', 0, 'the file being read was rotated away before its successors were seen; some rotated files may be lost');
-    const opened: TailedFile[] = [];
-    for (const i of decision.open) {
-      const s = siblings[i] as SiblingFile;
-      const f = await openTailed(s.path, 0);
-      // Renamed again between listing and opening: give up this look; the next poll retries.
-      if (!f || f.devIno !== `${s.dev}:${s.ino}`) {
-        await Promise.all([...opened, ...(f ? [f] : [])].map((o) => o.close()));
-        return;
-      }
-      // Every file but the live one is already final.
-      f.sealed = i < siblings.length - 1;
-      opened.push(f);
-    }
-    newest.sealed = true;
-    this.chain.push(...opened);
-    this.deps.ctx.logger.debug({ container: this.id, pinned: this.pinned, confirmed: this.confirmed, chain: this.chain.map((f) => f.devIno + (f.finished ? 'F' : '') + (f.sealed ? 'S' : '')), opened: opened.map((f) => f.devIno) }, 'log rotated');
-    await this.enforceOpenLimit();
-  }
-
-  /** Too many rotated files held open (we lag far behind): give up the oldest, counted as loss. */
-  private async enforceOpenLimit(): Promise<void> {
-    // A pinned tailer waits (about a second) for its identity: holding every file is what it is for.
-    if (!this.confirmed) return;
-    const rotated = this.chain.filter((f) => f.sealed && !f.finished);
-    const excess = overLimit(rotated.length, this.deps.config.max_open_rotated_files);
-    for (const f of rotated.slice(0, excess)) {
-      const size = Number((await f.fh.stat()).size);
-      this.loss('rotated_file_given_up', size - f.readOffset, 'too many rotated log files held open; the oldest is given up');
-      f.decoder?.reset(size);
-      f.readOffset = size;
-      f.finished = true;
-      if (f.key) this.committer.track(Promise.resolve('delivered'), f.key, size, 0);
-      else f.committed = size;
-    }
-  }
-
-  /** copytruncate: same inode, size below our position. What was written in between is gone. */
-  private async checkTruncated(file: TailedFile): Promise<boolean> {
-    const size = Number((await file.fh.stat()).size);
-    if (size >= file.readOffset) return false;
-    this.loss('copytruncate', 0, 'log file truncated in place (copytruncate); reading it again from the start');
-    if (file.key) this.deps.store.delete(file.key);
-    file.identity = undefined;
-    file.decoder = undefined;
-    file.startAt = 0;
-    file.readOffset = 0;
-    file.committed = 0;
-    return true;
-  }
-
-  /**
-   * Docker rotates a busy log many times a second; polling alone could let a rotated file be
-   * deleted before it is opened. inotify (fs.watch) on the container's directory makes the next
-   * step look at the live path at once. Polling stays as the fallback.
-   */
-  private watchDirectory(): void {
-    try {
-      this.watcher = watch(dirname(this.target.logPath), () => {
-        void this.requestLiveCheck();
-        this.wake();
-      });
-      this.watcher.on('error', () => {
-        this.watcher?.close();
-        this.watcher = undefined;
-      });
-      this.watcher.unref();
-    } catch {
-      this.watcher = undefined; // no directory yet, or no inotify: polling covers it
-    }
-  }
-
   private count(c: DecodeCounts): void {
     const t = this.deps.ctx.telemetry;
     for (const reason of ['unparseable', 'invalid_utf8', 'truncated', 'line_too_long', 'crash_split'] as const) {
@@ -488,14 +350,5 @@ export class ContainerTailer {
 
   private wake(): void {
     this.wakeSleeper?.();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,0 +1,225 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { TailerDeps } from './container-tailer';
+import type { InOrderCommitter } from './delivery-tracker';
+import { listSiblings, type SiblingFile } from './file-identity';
+import { afterRotation, overLimit } from './rotation';
+import { openTailed, type TailedFile } from './tailed-file';
+
+/**
+ * What the follower needs of its tailer. Functions rather than values where the tailer's state
+ * changes under it (a pinned tailer's target and confirmation are replaced by discovery).
+ */
+export interface FollowedContainer {
+  /** The tailer's open files, oldest first, shared with its read loop: rotations append to it. */
+  readonly chain: TailedFile[];
+  /** Given-up files are committed through it, so they stay in order with batches in flight. */
+  readonly committer: InOrderCommitter;
+  readonly pinned: boolean;
+  id(): string;
+  logPath(): string;
+  isConfirmed(): boolean;
+  /** Opens the live file and its rotated siblings, resuming from checkpoints. */
+  openInitial(): Promise<void>;
+  /** The container's log directory is gone: the tailer drains what it holds and ends. */
+  markRemoved(): void;
+  loss(reason: string, bytes: number, message: string): void;
+  /** Ends the read loop's idle sleep. */
+  wake(): void;
+}
+
+/**
+ * Follows the container's live log path — its first appearance, rotations (rename and
+ * copytruncate) and removal — so the tailer's read loop only reads the files it is handed.
+ */
+export class RotationFollower {
+  private watcher: FSWatcher | undefined;
+  private checking: Promise<void> | undefined;
+  private recheck = false;
+  private closedForGood = false;
+  /** openInitial finished: live checks may run (they would race it otherwise). */
+  private initialized = false;
+  private checkTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: TailerDeps,
+    private readonly container: FollowedContainer,
+  ) {}
+
+  /** Starts watching the directory, with the timer as safety net (or as the poll without inotify). */
+  watch(): void {
+    this.watchDirectory();
+    this.checkTimer = setInterval(() => void this.requestLiveCheck(), this.idleWaitMs());
+    this.checkTimer.unref();
+  }
+
+  /** The tailer opened its files: live checks may run now, starting with one at once. */
+  enableChecks(): Promise<void> {
+    this.initialized = true;
+    return this.requestLiveCheck();
+  }
+
+  /** Stops the periodic check; the watcher stays until close (a stopped tailer may still be closed). */
+  stopTimer(): void {
+    if (this.checkTimer) clearInterval(this.checkTimer);
+  }
+
+  /** No more checks; waits for one under way, so it cannot open files after the tailer closed its own. */
+  async close(): Promise<void> {
+    this.closedForGood = true;
+    this.stopTimer();
+    await this.checking;
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /**
+   * With inotify watching the directory, appends and renames wake the loop at once and the timer
+   * is only a safety net; without it, the timer is the poll. Fewer idle syscalls per tailer matter:
+   * file I/O shares libuv's small thread pool with every other tailer.
+   */
+  idleWaitMs(): number {
+    const poll = this.deps.config.poll_interval_ms;
+    return this.watcher ? Math.max(poll, 1000) : poll;
+  }
+
+  /**
+   * Rotation is followed outside the read loop: while the loop waits on backpressure (a slow
+   * sink), Docker keeps rotating, and only files opened in time survive `max-file`. Checks run one
+   * at a time; a request during a check runs one more after it.
+   */
+  requestLiveCheck(): Promise<void> {
+    if (this.checking) {
+      this.recheck = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      // Yield first, so `finally` cannot clear `checking` before it was even assigned.
+      await Promise.resolve();
+      try {
+        do {
+          this.recheck = false;
+          if (this.initialized && !this.closedForGood) await this.checkLive();
+        } while (this.recheck);
+      } catch (err) {
+        this.deps.ctx.telemetry.error('log_file_check_failed');
+        this.deps.ctx.logger.debug({ err, container: this.container.id() }, 'checking the live log file failed');
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** copytruncate: same inode, size below our position. What was written in between is gone. */
+  async checkTruncated(file: TailedFile): Promise<boolean> {
+    const size = Number((await file.fh.stat()).size);
+    if (size >= file.readOffset) return false;
+    this.container.loss('copytruncate', 0, 'log file truncated in place (copytruncate); reading it again from the start');
+    if (file.key) this.deps.store.delete(file.key);
+    file.identity = undefined;
+    file.decoder = undefined;
+    file.startAt = 0;
+    file.readOffset = 0;
+    file.committed = 0;
+    return true;
+  }
+
+  /** Looks at the live path: first appearance, rotation, or removal of the container's logs. */
+  private async checkLive(): Promise<void> {
+    const { chain } = this.container;
+    const path = this.container.logPath();
+    const newest = chain[chain.length - 1];
+    let st;
+    try {
+      st = await stat(path, { bigint: true });
+    } catch {
+      if (!(await exists(dirname(path)))) {
+        this.container.markRemoved();
+        if (newest) newest.sealed = true;
+      }
+      return;
+    }
+    if (!newest) {
+      // First appearance: it may already have rotated (a fast writer), so take all its siblings.
+      await this.container.openInitial();
+      this.deps.ctx.logger.debug({ container: this.container.id(), files: chain.map((f) => f.devIno) }, 'log file appeared');
+      return;
+    }
+    if (newest.sealed || (st.dev.toString() === newest.dev && st.ino.toString() === newest.ino)) return;
+    await this.followRotation(newest);
+  }
+
+  private async followRotation(newest: TailedFile): Promise<void> {
+    const { chain } = this.container;
+    const siblings = await listSiblings(this.container.logPath());
+    const open = new Set(chain.map((f) => f.devIno));
+    const decision = afterRotation(siblings.map((s) => ({ dev: s.dev, ino: s.ino, key: undefined })), newest, open);
+    if (decision.maybeLost) this.container.loss('rotated_file_lost', 0, 'the file being read was rotated away before its successors were seen; some rotated files may be lost');
+    const opened: TailedFile[] = [];
+    for (const i of decision.open) {
+      const s = siblings[i] as SiblingFile;
+      const f = await openTailed(s.path, 0);
+      // Renamed again between listing and opening: give up this look; the next poll retries.
+      if (!f || f.devIno !== `${s.dev}:${s.ino}`) {
+        await Promise.all([...opened, ...(f ? [f] : [])].map((o) => o.close()));
+        return;
+      }
+      // Every file but the live one is already final.
+      f.sealed = i < siblings.length - 1;
+      opened.push(f);
+    }
+    newest.sealed = true;
+    chain.push(...opened);
+    this.deps.ctx.logger.debug({ container: this.container.id(), pinned: this.container.pinned, confirmed: this.container.isConfirmed(), chain: chain.map((f) => f.devIno + (f.finished ? 'F' : '') + (f.sealed ? 'S' : '')), opened: opened.map((f) => f.devIno) }, 'log rotated');
+    await this.enforceOpenLimit();
+  }
+
+  /** Too many rotated files held open (we lag far behind): give up the oldest, counted as loss. */
+  private async enforceOpenLimit(): Promise<void> {
+    // A pinned tailer waits (about a second) for its identity: holding every file is what it is for.
+    if (!this.container.isConfirmed()) return;
+    const rotated = this.container.chain.filter((f) => f.sealed && !f.finished);
+    const excess = overLimit(rotated.length, this.deps.config.max_open_rotated_files);
+    for (const f of rotated.slice(0, excess)) {
+      const size = Number((await f.fh.stat()).size);
+      this.container.loss('rotated_file_given_up', size - f.readOffset, 'too many rotated log files held open; the oldest is given up');
+      f.decoder?.reset(size);
+      f.readOffset = size;
+      f.finished = true;
+      if (f.key) this.container.committer.track(Promise.resolve('delivered'), f.key, size, 0);
+      else f.committed = size;
+    }
+  }
+
+  /**
+   * Docker rotates a busy log many times a second; polling alone could let a rotated file be
+   * deleted before it is opened. inotify (fs.watch) on the container's directory makes the next
+   * step look at the live path at once. Polling stays as the fallback.
+   */
+  private watchDirectory(): void {
+    try {
+      this.watcher = watch(dirname(this.container.logPath()), () => {
+        void this.requestLiveCheck();
+        this.container.wake();
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+      this.watcher.unref();
+    } catch {
+      this.watcher = undefined; // no directory yet, or no inotify: polling covers it
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -45,6 +45,31 @@ const DEFAULT_RULES = `    rules:
           summary: "{{ $labels.container }} in {{ $labels.namespace }} is throttled in {{ $value | humanizePercentage }} of CPU periods"
 `;
 
+/** The collector's half, shared by `collector` and the all-in-one (indented under `sources:`). */
+const COLLECTOR_SOURCES = `  # Container metrics straight from cgroups (Docker discovery when its socket answers, else a
+  # walk of the cgroup tree).
+  containers:
+    type: cgroup
+    interval_secs: \${CARGOSCOPE_INTERVAL_SECS:-10}
+  # Container stdout/stderr from Docker's json-file logs (the API stream for other drivers).
+  container_logs:
+    type: docker_logs
+    docker_root: \${CARGOSCOPE_DOCKER_ROOT:-/var/lib/docker}
+`;
+
+/** Where the collector publishes (indented under `sinks:`): Kafka or the in-process bus. */
+const COLLECTOR_SINKS = `  metrics_out:
+    type: topic
+    inputs: [containers]
+    topic: ${TOPIC.metrics}
+    key: workload
+  logs_out:
+    type: topic
+    inputs: [container_logs]
+    topic: ${TOPIC.logs}
+    key: container
+`;
+
 export const DEFAULT_CONFIG: Record<ProcessMode, string> = {
   run: `# cargoscope all-in-one: collector, aggregator and alerting in one process.
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/data}
@@ -53,16 +78,7 @@ api:
 transport:
   type: bus
 sources:
-  # Container metrics straight from cgroups (Docker discovery when its socket answers, else a
-  # walk of the cgroup tree), published on the bus like a collector publishes to Kafka.
-  containers:
-    type: cgroup
-    interval_secs: \${CARGOSCOPE_INTERVAL_SECS:-10}
-  # Container stdout/stderr from Docker's json-file logs (the API stream for other drivers).
-  container_logs:
-    type: docker_logs
-    docker_root: \${CARGOSCOPE_DOCKER_ROOT:-/var/lib/docker}
-  metrics_in:
+${COLLECTOR_SOURCES}  metrics_in:
     type: topic
     topics: [${TOPIC.metrics}]
     group: aggregator
@@ -79,17 +95,7 @@ transforms:
     type: rollup
     inputs: [metrics_in]
 sinks:
-  metrics_out:
-    type: topic
-    inputs: [containers]
-    topic: ${TOPIC.metrics}
-    key: workload
-  logs_out:
-    type: topic
-    inputs: [container_logs]
-    topic: ${TOPIC.logs}
-    key: container
-  prometheus:
+${COLLECTOR_SINKS}  prometheus:
     type: prometheus_exporter
     inputs: [rollup]
   rollups_out:
@@ -119,24 +125,8 @@ transport:
   kafka:
     brokers: [\${CARGOSCOPE_KAFKA:-127.0.0.1:9092}]
 sources:
-  containers:
-    type: cgroup
-    interval_secs: \${CARGOSCOPE_INTERVAL_SECS:-10}
-  container_logs:
-    type: docker_logs
-    docker_root: \${CARGOSCOPE_DOCKER_ROOT:-/var/lib/docker}
-sinks:
-  metrics_out:
-    type: topic
-    inputs: [containers]
-    topic: ${TOPIC.metrics}
-    key: workload
-  logs_out:
-    type: topic
-    inputs: [container_logs]
-    topic: ${TOPIC.logs}
-    key: container
-`,
+${COLLECTOR_SOURCES}sinks:
+${COLLECTOR_SINKS}`,
   aggregator: `# cargoscope aggregator: a Kafka consumer group member (run as many as you like).
 data_dir: \${CARGOSCOPE_DATA_DIR:-.cargoscope/aggregator}
 api:

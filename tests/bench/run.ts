@@ -55,7 +55,10 @@ function runOne(bench: Bench): Promise<Outcome> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
       const seconds = (Date.now() - started) / 1000;
-      const last = out.trim().split('\n').pop() ?? '';
+      // The result is the last JSON object printed: one line, or a pretty-printed block.
+      const text = out.trim();
+      const at = text.startsWith('{') && !text.includes('\n{') ? 0 : text.lastIndexOf('\n{') + 1;
+      const last = text.slice(at);
       try {
         if (code !== 0) throw new Error(`exit code ${code}`);
         resolve({ bench, command, seconds, result: JSON.parse(last) as Record<string, unknown> });

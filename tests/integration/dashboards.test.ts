@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildRegistry } from '../../cli/registry';
 import { PipelineProcess } from '../../cli/pipeline-process';
-import { dockerLogsSourceFactory } from '../../collector/sources/docker_logs';
 import { loadConfigText } from '../../core/config';
 import { DEFAULT_PORT, ECS } from '../../core/naming';
 import { allDashboards } from '../../dashboards';
@@ -49,9 +48,7 @@ describe('dashboards: every panel query returns data from a running pipeline', f
     await removeWorkload();
     await startWorkload();
     dataDir = await mkdtemp(join(tmpdir(), 'cargoscope-dash-it-'));
-    // The CLI registry has the metric sources and alerting; docker_logs is added here until cli/registry.ts has it.
     const registry = buildRegistry();
-    if (!registry.factories().some((f) => f.type === dockerLogsSourceFactory.type)) registry.register(dockerLogsSourceFactory);
     const config = loadConfigText(pipelineConfig(dataDir), { registry, defaultListen: `127.0.0.1:${DEFAULT_PORT.allInOne}`, file: undefined });
     proc = new PipelineProcess('run', config);
     await proc.start();

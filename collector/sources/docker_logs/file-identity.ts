@@ -84,6 +84,31 @@ export async function listSiblings(livePath: string): Promise<SiblingFile[]> {
   return found.sort((a, b) => b.generation - a.generation);
 }
 
+/**
+ * A listing taken while Docker rotates can be torn: a stat of `.2` before a rotation and of `.1`
+ * after it skips the file that moved from `.1` to `.2` in between, and nothing would tell. Two
+ * identical listings in a row prove that no rename happened while either was taken (each rename
+ * moves every file by one name), so the result is a true snapshot. `stable` is false when the
+ * files kept moving for `attempts` listings; the caller must then treat a loss as possible.
+ */
+export async function listSiblingsStable(
+  livePath: string,
+  attempts = 8,
+  list: (livePath: string) => Promise<SiblingFile[]> = listSiblings,
+): Promise<{ siblings: SiblingFile[]; stable: boolean }> {
+  let previous = await list(livePath);
+  for (let i = 1; i < attempts; i++) {
+    const next = await list(livePath);
+    if (sameFiles(previous, next)) return { siblings: next, stable: true };
+    previous = next;
+  }
+  return { siblings: previous, stable: false };
+}
+
+function sameFiles(a: readonly SiblingFile[], b: readonly SiblingFile[]): boolean {
+  return a.length === b.length && a.every((f, i) => f.path === b[i]?.path && f.dev === b[i]?.dev && f.ino === b[i]?.ino);
+}
+
 /** 0 for the live file, n for `<base>.n`, undefined for anything else. */
 export function siblingGeneration(base: string, name: string): number | undefined {
   if (name === base) return 0;

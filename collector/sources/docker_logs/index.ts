@@ -13,7 +13,7 @@ export { compileStartPattern, MultilineJoiner } from './multiline';
 export type { MultilineOptions } from './multiline';
 export { FileDecoder } from './file-decoder';
 export type { DecodeCounts, DecoderOptions } from './file-decoder';
-export { fingerprintOf, identityKey, listSiblings, readIdentity, siblingGeneration } from './file-identity';
+export { fingerprintOf, identityKey, listSiblings, listSiblingsStable, readIdentity, siblingGeneration } from './file-identity';
 export type { FileIdentity, SiblingFile } from './file-identity';
 export { CheckpointStore, writeAtomically } from './checkpoint-store';
 export type { ApiCheckpoint, FileCheckpoint } from './checkpoint-store';

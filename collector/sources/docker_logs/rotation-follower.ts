@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TailerDeps } from './container-tailer';
 import type { InOrderCommitter } from './delivery-tracker';
-import { listSiblings, type SiblingFile } from './file-identity';
+import { listSiblingsStable, type SiblingFile } from './file-identity';
 import { afterRotation, overLimit } from './rotation';
 import { openTailed, type TailedFile } from './tailed-file';
 
@@ -153,10 +153,10 @@ export class RotationFollower {
 
   private async followRotation(newest: TailedFile): Promise<void> {
     const { chain } = this.container;
-    const siblings = await listSiblings(this.container.logPath());
+    const { siblings, stable } = await listSiblingsStable(this.container.logPath());
     const open = new Set(chain.map((f) => f.devIno));
     const decision = afterRotation(siblings.map((s) => ({ dev: s.dev, ino: s.ino, key: undefined })), newest, open);
-    if (decision.maybeLost) this.container.loss('rotated_file_lost', 0, 'the file being read was rotated away before its successors were seen; some rotated files may be lost');
+    if (decision.maybeLost || !stable) this.container.loss('rotated_file_lost', 0, 'the file being read was rotated away before its successors were seen; some rotated files may be lost');
     const opened: TailedFile[] = [];
     for (const i of decision.open) {
       const s = siblings[i] as SiblingFile;

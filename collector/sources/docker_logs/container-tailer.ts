@@ -7,8 +7,9 @@ import type { DockerLogsSourceConfig } from './config';
 import { InOrderCommitter, type ByteBudget } from './delivery-tracker';
 import { FileDecoder, type DecodeCounts } from './file-decoder';
 import { listSiblings, readIdentity } from './file-identity';
+import { containerBirth } from './container-dir';
 import type { MultilineOptions } from './multiline';
-import { planResume } from './rotation';
+import { maybeLostBeforeFirstSight, planResume } from './rotation';
 import { RotationFollower } from './rotation-follower';
 import type { TailedFile } from './tailed-file';
 import { lastLineEnd, openTailed } from './tailed-file';
@@ -22,6 +23,8 @@ export interface TailerDeps {
   readonly multiline: MultilineOptions | undefined;
   /** Bounds how many tailers resolve their files at once (a burst at start on a busy node). */
   readonly openLimit: ConcurrencyLimit;
+  /** When the source started (epoch ms): containers born later are wholly ours to ship. */
+  readonly sourceStartedAtMs: number;
 }
 
 /**
@@ -210,6 +213,7 @@ export class ContainerTailer {
     const checkpoints = new Map<string, FileCheckpoint>(this.deps.store.forContainer(this.id));
     const plan = planResume(states, checkpoints, this.deps.config.read_from);
     if (plan.lostWhileDown) this.loss('rotated_while_down', 0, 'log files rotated away while the collector was down; reading what is left from the start');
+    if (checkpoints.size === 0 && files.length > 1) await this.checkFirstSight(files.length);
     for (let i = 0; i < files.length; i++) {
       const f = files[i] as TailedFile;
       const step = plan.steps[i];
@@ -239,6 +243,15 @@ export class ContainerTailer {
       const same = again.length === files.length && again.every((s, i) => `${s.dev}:${s.ino}` === files[i]?.devIno);
       if (same || attempt >= 20) return files;
       await Promise.all(files.map((f) => f.close()));
+    }
+  }
+
+  /** A brand-new container whose first files may have rotated away before we could open them. */
+  private async checkFirstSight(files: number): Promise<void> {
+    const birth = await containerBirth(this.target.logPath);
+    const bornAfterStart = birth.bornAtMs !== undefined && birth.bornAtMs >= this.deps.sourceStartedAtMs;
+    if (maybeLostBeforeFirstSight({ hasCheckpoints: false, bornAfterStart, files, maxFile: birth.maxFile })) {
+      this.loss('rotated_file_lost', 0, "a new container's first log files may have been rotated away before the collector could open them");
     }
   }
 

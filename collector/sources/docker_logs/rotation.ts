@@ -80,6 +80,29 @@ export function afterRotation(siblings: readonly SiblingState[], current: { read
   return { open, maybeLost: at < 0 };
 }
 
+/** What is known of a container when its files are first opened. */
+export interface FirstSight {
+  /** Checkpoints exist: the files are resumed, and planResume judges what is missing. */
+  readonly hasCheckpoints: boolean;
+  /** The container's directory was created after this collector started: every line is ours to ship. */
+  readonly bornAfterStart: boolean;
+  /** How many files (live + rotated) were there. */
+  readonly files: number;
+  /** Docker's `max-file` for the container, when known. */
+  readonly maxFile: number | undefined;
+}
+
+/**
+ * A container born while we run, first opened with all `max-file` slots already filled: Docker
+ * may have deleted its oldest files before we could open them (a fast writer on a loaded node).
+ * Whether it did cannot be told from what is left, so a possible loss is reported (loud rather
+ * than silent). Unknown `max-file` with any rotated file present errs the same way.
+ */
+export function maybeLostBeforeFirstSight(s: FirstSight): boolean {
+  if (s.hasCheckpoints || !s.bornAfterStart || s.files < 2) return false;
+  return s.maxFile === undefined || s.files >= s.maxFile;
+}
+
 /** Given-up files when more rotated files are open than allowed: the oldest ones, beyond the limit. */
 export function overLimit(openRotated: number, maxOpenRotated: number): number {
   return Math.max(0, openRotated - maxOpenRotated);

@@ -42,6 +42,8 @@ export class DockerLogsSource implements Source {
   /** Pinned tailers whose container is being looked up (so one lookup at a time each). */
   private readonly lookingUp = new Set<string>();
   private readonly openLimit = new ConcurrencyLimit(4);
+  /** Containers whose directory is younger than this are wholly ours to ship (first-sight loss check). */
+  private startedAtMs = Date.now();
 
   constructor(
     private readonly config: DockerLogsSourceConfig,
@@ -60,6 +62,7 @@ export class DockerLogsSource implements Source {
   async start(ctx: SourceContext): Promise<void> {
     if (this.stopping) return;
     this.ctx = ctx;
+    this.startedAtMs = Date.now();
     this.store = new CheckpointStore(join(ctx.dataDir, 'checkpoints.json'));
     const warning = await this.store.load();
     if (warning) {
@@ -132,7 +135,7 @@ export class DockerLogsSource implements Source {
 
   private tailerDeps(target: LogTarget | undefined): TailerDeps {
     const ctx = this.ctx as SourceContext;
-    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit };
+    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, sourceStartedAtMs: this.startedAtMs };
   }
 
   private track(tailer: Tailer): void {

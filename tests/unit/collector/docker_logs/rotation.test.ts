@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { FileCheckpoint } from '../../../../collector/sources/docker_logs/checkpoint-store';
-import { afterRotation, planResume, type SiblingState } from '../../../../collector/sources/docker_logs/rotation';
+import { afterRotation, maybeLostBeforeFirstSight, planResume, type SiblingState } from '../../../../collector/sources/docker_logs/rotation';
 import { fingerprintOf, siblingGeneration } from '../../../../collector/sources/docker_logs/file-identity';
 
 const sib = (ino: string, key?: string): SiblingState => ({ dev: '1', ino, key });
@@ -49,5 +49,23 @@ describe('docker_logs rotation decisions', () => {
   it('recognises Docker\'s rotated names only', () => {
     const base = 'abc-json.log';
     assert.deepEqual(['abc-json.log', 'abc-json.log.1', 'abc-json.log.12', 'abc-json.log.1.gz', 'abc-json.log.tmp', 'abc-json.log.0'].map((n) => siblingGeneration(base, n)), [0, 1, 12, undefined, undefined, undefined]);
+  });
+});
+
+describe('docker_logs first sight of a new container', () => {
+  const base = { hasCheckpoints: false, bornAfterStart: true, files: 3, maxFile: 3 };
+  it('reports a possible loss when a new container already fills every max-file slot', () => {
+    assert.equal(maybeLostBeforeFirstSight(base), true);
+  });
+  it('does not when a slot is still free, so nothing can have been deleted', () => {
+    assert.equal(maybeLostBeforeFirstSight({ ...base, files: 2 }), false);
+    assert.equal(maybeLostBeforeFirstSight({ ...base, files: 1, maxFile: undefined }), false);
+  });
+  it('leaves containers older than the collector, and resumed ones, to the resume plan', () => {
+    assert.equal(maybeLostBeforeFirstSight({ ...base, bornAfterStart: false }), false);
+    assert.equal(maybeLostBeforeFirstSight({ ...base, hasCheckpoints: true }), false);
+  });
+  it('errs on the loud side when max-file is unknown and a rotation happened', () => {
+    assert.equal(maybeLostBeforeFirstSight({ ...base, files: 2, maxFile: undefined }), true);
   });
 });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCHES } from './report/benches';
 import { benchChart } from './report/chart';
-import { chartPath, parseOutcomes, renderDocument } from './report/document';
+import { chartPath, legacySections, parseOutcomes, renderDocument } from './report/document';
 import { machine } from './report/machine';
 import type { BenchSpec, Outcome, Result } from './report/spec';
 import { benchVerdicts } from './report/summary';
@@ -89,9 +89,11 @@ async function main(): Promise<void> {
   const names = [...positionals, ...(values.only?.split(',').filter(Boolean) ?? [])];
   const selected = selection(names);
   const out = path.resolve(values.out);
-  const kept = names.length > 0 && existsSync(out) ? parseOutcomes(readFileSync(out, 'utf8')) : new Map<string, Outcome>();
+  const before = names.length > 0 && existsSync(out) ? readFileSync(out, 'utf8') : '';
+  const kept = parseOutcomes(before);
   const missing = names.length > 0 ? BENCHES.filter((b) => !selected.includes(b) && !kept.has(b.name)).map((b) => b.name) : [];
-  if (missing.length > 0) process.stderr.write(`note: ${out} holds no earlier result for ${missing.join(', ')}; those sections will say "not measured"\n`);
+  const legacy = legacySections(before, missing);
+  if (missing.length > 0) process.stderr.write(`note: ${out} stores no result for ${missing.join(', ')}; their old sections are kept as text (${[...legacy.keys()].join(', ') || 'none found'}) and the summary says "not measured" for them\n`);
   const host = machine(ROOT);
   const outcomes = new Map(kept);
   for (const [i, bench] of selected.entries()) {
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
     outcomes.set(bench.name, outcome);
   }
   const command = names.length > 0 ? `npm run bench -- ${names.join(' ')}` : 'npm run bench';
-  writeFileSync(out, renderDocument({ specs: BENCHES, outcomes, machine: host, writtenAt: new Date().toISOString(), command }));
+  writeFileSync(out, renderDocument({ specs: BENCHES, outcomes, machine: host, writtenAt: new Date().toISOString(), command, legacy }));
   for (const spec of BENCHES) {
     const o = outcomes.get(spec.name);
     if (!o?.result) continue;

@@ -36,6 +36,24 @@ export function parseOutcomes(markdown: string): Map<string, Outcome> {
   return found;
 }
 
+/**
+ * The `## name` sections of a BENCHMARKS.md written before outcomes were stored, by bench name:
+ * a subset run keeps them as they were rather than dropping figures it cannot re-read.
+ */
+export function legacySections(markdown: string, names: readonly string[]): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('## ')) {
+      const name = line.slice(3).trim();
+      current = names.includes(name) ? [] : undefined;
+      if (current) found.set(name, current);
+    }
+    current?.push(line);
+  }
+  return found;
+}
+
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
   const num = (v: unknown): string => (typeof v === 'number' ? formatNumber(v) : JSON.stringify(v));
   if (value === null || typeof value !== 'object') return [[prefix, typeof value === 'number' ? formatNumber(value) : String(value)]];
@@ -66,6 +84,8 @@ export interface DocumentInput {
   readonly machine: string;
   readonly writtenAt: string;
   readonly command: string;
+  /** Sections of an older file without stored outcomes, kept verbatim for benches not rerun. */
+  readonly legacy?: ReadonlyMap<string, readonly string[]>;
 }
 
 export function renderDocument(d: DocumentInput): string {
@@ -88,6 +108,10 @@ export function renderDocument(d: DocumentInput): string {
     `Charts (throughput, latency and resources per benchmark, ours vs the peer): ${charts.join(' · ') || 'none yet'}.`,
     '',
   ];
-  for (const spec of d.specs) lines.push(...section(spec, d.outcomes.get(spec.name), d.machine));
+  for (const spec of d.specs) {
+    const old = d.outcomes.has(spec.name) ? undefined : d.legacy?.get(spec.name);
+    if (!old) lines.push(...section(spec, d.outcomes.get(spec.name), d.machine));
+    else lines.push(old[0] ?? `## ${spec.name}`, '', '_Kept from an earlier BENCHMARKS.md that stored no results: not in the summary until rerun._', ...old.slice(1));
+  }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { BENCHES } from '../../bench/report/benches';
-import { parseOutcomes, renderDocument, outcomeComment, section } from '../../bench/report/document';
+import { legacySections, parseOutcomes, renderDocument, outcomeComment, section } from '../../bench/report/document';
 import { statOf, scaleStat } from '../../bench/report/stats';
 import { benchVerdicts, figureTable, formatNumber, formatStat, judge, measure, summaryTable } from '../../bench/report/summary';
 import { lastJson } from '../../bench/run';
@@ -84,6 +84,16 @@ describe('bench report: the document', () => {
     const logsSection = (s: string): string => s.slice(s.indexOf('## logs'), s.indexOf('## rules'));
     assert.equal(logsSection(second), logsSection(first));
     assert.deepEqual(parseOutcomes(second).get('rules')?.result, { warm_ms: [300] });
+  });
+
+  it('keeps the sections of an older file that stored no results, as they were', () => {
+    const old = ['# Benchmarks', '', '## Summary (by hand)', '| x |', '', '## logs', '', 'old table', '| a | 1 |', '', '## rules', 'old rules'].join('\n');
+    const legacy = legacySections(old, ['logs']);
+    assert.deepEqual([...legacy.keys()], ['logs']);
+    const text = renderDocument({ specs: [PEERED, ALONE], outcomes: new Map([['rules', outcome('rules', { warm_ms: [255] })]]), machine: 'm', writtenAt: 'now', command: 'npm run bench -- rules', legacy });
+    assert.match(text, /## logs\n\n_Kept from an earlier BENCHMARKS.md that stored no results[^\n]*\n\nold table\n\| a \| 1 \|/);
+    assert.doesNotMatch(text, /by hand|old rules/);
+    assert.match(text, /\| lines\/s vs rsyslog \| #5 \| ≥ 1.5× the peer \| — \| not measured: no result in this file yet \|/);
   });
 
   it('keeps the outcome comment closed whatever the result holds', () => {

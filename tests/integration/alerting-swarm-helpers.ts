@@ -17,15 +17,16 @@ export async function dockerCli(...args: string[]): Promise<string> {
 /**
  * A replicated service whose tasks burn one CPU (capped at CPU_LIMIT) while `<ctlDir>/burn`
  * exists, and idle otherwise: the test switches the load on and off for every replica at once.
+ * `suite` labels it for cleanup (the Swarm bench uses its own, so it never removes the test's).
  */
-export async function createBurnService(docker: Dockerode, name: string, ctlDir: string): Promise<void> {
+export async function createBurnService(docker: Dockerode, name: string, ctlDir: string, suite = SUITE): Promise<void> {
   await docker.createService({
     Name: name,
-    Labels: { [TEST_LABEL]: SUITE },
+    Labels: { [TEST_LABEL]: suite },
     TaskTemplate: {
       ContainerSpec: {
         Image: TESTBOX_IMAGE,
-        Labels: { [TEST_LABEL]: SUITE },
+        Labels: { [TEST_LABEL]: suite },
         Command: ['sh', '-c', 'while true; do if [ -e /ctl/burn ]; then cpuburn 1 2 >/dev/null; else sleep 1; fi; done'],
         Mounts: [{ Type: 'bind', Source: ctlDir, Target: '/ctl', ReadOnly: true }],
       },

@@ -13,6 +13,8 @@ export interface LogCheck {
   readonly missing: number;
   /** Lines of no drill container, or past a container's last line. */
   readonly unexpected: number;
+  /** The first five of them, cut at 120 characters. */
+  readonly unexpectedSamples: string[];
   /** Up to ten containers with a problem: prefix, want, distinct lines got, first missing numbers. */
   readonly problems: ReadonlyArray<{ prefix: string; want: number; got: number; dupes: number; firstMissing: number[] }>;
 }
@@ -23,13 +25,16 @@ export function tally(messages: Iterable<string>, want: ReadonlyMap<string, numb
   for (const [prefix, n] of want) seen.set(prefix, new Uint16Array(n + 1));
   let indexed = 0;
   let unexpected = 0;
+  const unexpectedSamples: string[] = [];
   for (const message of messages) {
     indexed++;
     const space = message.lastIndexOf(' ');
     const counts = seen.get(message.slice(0, space));
     const seq = Number(message.slice(space + 1));
-    if (!counts || !Number.isInteger(seq) || seq < 1 || seq >= counts.length) unexpected++;
-    else counts[seq] = Math.min(65535, (counts[seq] ?? 0) + 1);
+    if (!counts || !Number.isInteger(seq) || seq < 1 || seq >= counts.length) {
+      unexpected++;
+      if (unexpectedSamples.length < 5) unexpectedSamples.push(message.slice(0, 120));
+    } else counts[seq] = Math.min(65535, (counts[seq] ?? 0) + 1);
   }
   let produced = 0, duplicates = 0, missing = 0;
   const problems: Array<LogCheck['problems'][number]> = [];
@@ -49,7 +54,7 @@ export function tally(messages: Iterable<string>, want: ReadonlyMap<string, numb
     duplicates += dupes;
     if ((got !== n || dupes > 0) && problems.length < 10) problems.push({ prefix, want: n, got, dupes, firstMissing });
   }
-  return { containers: want.size, produced, indexed, duplicates, missing, unexpected, problems };
+  return { containers: want.size, produced, indexed, duplicates, missing, unexpected, unexpectedSamples, problems };
 }
 
 /** Every `message` of the data stream, through the scroll API (part of the server, no x-pack). */

@@ -17,6 +17,7 @@ describe('drill checks (tests/drill)', () => {
       assert.equal(r.duplicates, 1);
       assert.equal(r.missing, 2); // a 3, b 1
       assert.equal(r.unexpected, 2); // x 1 belongs to no writer; a 4 is past a's last line
+      assert.deepEqual(r.unexpectedSamples, [line('x', 1), line('a', 4)]);
       assert.deepEqual(r.problems.map((p) => [p.prefix, p.firstMissing]), [['a', [3]], ['b', [1]]]);
     });
 

@@ -126,7 +126,7 @@ export async function startHog(docker: Dockerode, namespace: string, name: strin
       ContainerSpec: {
         Image: TESTBOX_IMAGE,
         Labels: labels,
-        Command: ['sh', '-c', 'while :; do if [ -e /ctl/on ]; then memfill 48 & p=$!; while [ -e /ctl/on ]; do sleep 0.5; done; kill $p; fi; sleep 0.5; done'],
+        Command: ['sh', '-c', 'while :; do if [ -e /ctl/on ]; then memfill 48 >/dev/null & p=$!; while [ -e /ctl/on ]; do sleep 0.5; done; kill $p; fi; sleep 0.5; done'],
         Mounts: [{ Type: 'bind', Source: ctlDir, Target: '/ctl', ReadOnly: true }],
       },
       Resources: { Limits: { MemoryBytes: 64 * 1024 * 1024 } },

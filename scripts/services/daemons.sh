@@ -2,9 +2,15 @@
 # InfluxDB 1.x, Prometheus, Alertmanager (Debian), cAdvisor (Go module proxy), lxcfs (Debian),
 # and the benchmark peers rsyslog+omkafka and kcat (installed, not started).
 
-INFLUX_URL=http://127.0.0.1:8086
-PROM_URL=http://127.0.0.1:9090
-AM_URL=http://127.0.0.1:9093
+# Ports (and Prometheus' config) can be moved for a second instance, as for Kafka in java.sh.
+INFLUX_PORT=${CARGOSCOPE_INFLUXDB_PORT:-8086}
+INFLUX_RPC_PORT=${CARGOSCOPE_INFLUXDB_RPC_PORT:-18088}
+PROM_PORT=${CARGOSCOPE_PROMETHEUS_PORT:-9090}
+PROM_CONFIG=${CARGOSCOPE_PROMETHEUS_CONFIG:-$SERVICES_DIR/prometheus.yml}
+AM_PORT=${CARGOSCOPE_ALERTMANAGER_PORT:-9093}
+INFLUX_URL=http://127.0.0.1:$INFLUX_PORT
+PROM_URL=http://127.0.0.1:$PROM_PORT
+AM_URL=http://127.0.0.1:$AM_PORT
 CADVISOR_URL=http://127.0.0.1:8080
 CADVISOR_VERSION=v0.36.0
 # cAdvisor v0.36.0's main calls flag.Set("v") before klog defines it; Go >= 1.21 panics on that
@@ -19,7 +25,8 @@ influxdb_up() {
   apt_install influxdb
   local dir="$STATE/influxdb"
   mkdir -p "$dir"
-  sed "s#@STATE@#$STATE#g" "$SERVICES_DIR/influxdb.conf" >"$dir/influxdb.conf"
+  sed -e "s#@STATE@#$STATE#g" -e "s#127.0.0.1:8086#127.0.0.1:$INFLUX_PORT#" \
+    -e "s#127.0.0.1:18088#127.0.0.1:$INFLUX_RPC_PORT#" "$SERVICES_DIR/influxdb.conf" >"$dir/influxdb.conf"
   spawn influxdb /usr/bin/influxd -config "$dir/influxdb.conf"
   wait_for 60 influxdb "$(our_pid influxdb)" influxdb_ok
   say "influxdb: up on $INFLUX_URL (pid $(our_pid influxdb))"
@@ -34,9 +41,9 @@ prometheus_up() {
   apt_install prometheus
   mkdir -p "$STATE/prometheus/data"
   # --web.enable-lifecycle lets a test reload the config after editing targets.
-  spawn prometheus /usr/bin/prometheus --config.file="$SERVICES_DIR/prometheus.yml" \
+  spawn prometheus /usr/bin/prometheus --config.file="$PROM_CONFIG" \
     --storage.tsdb.path="$STATE/prometheus/data" --storage.tsdb.retention.time=2d \
-    --web.listen-address=127.0.0.1:9090 --web.enable-lifecycle
+    --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle
   wait_for 60 prometheus "$(our_pid prometheus)" prometheus_ok
   say "prometheus: up on $PROM_URL (pid $(our_pid prometheus))"
 }
@@ -50,7 +57,7 @@ alertmanager_up() {
   mkdir -p "$STATE/alertmanager/data"
   # An empty --cluster.listen-address turns off HA gossip, which would listen on 0.0.0.0:9094.
   spawn alertmanager /usr/bin/prometheus-alertmanager --config.file="$SERVICES_DIR/alertmanager.yml" \
-    --storage.path="$STATE/alertmanager/data" --web.listen-address=127.0.0.1:9093 \
+    --storage.path="$STATE/alertmanager/data" --web.listen-address="127.0.0.1:$AM_PORT" \
     --cluster.listen-address=
   wait_for 60 alertmanager "$(our_pid alertmanager)" alertmanager_ok
   say "alertmanager: up on $AM_URL (pid $(our_pid alertmanager))"

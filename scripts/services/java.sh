@@ -1,8 +1,14 @@
 # shellcheck shell=bash
 # Kafka 3.9 (KRaft, one node) and Elasticsearch 8.14 (one node), both from Maven Central.
 
-KAFKA_BOOTSTRAP=127.0.0.1:9092
-ES_URL=http://127.0.0.1:9200
+# Ports can be moved for a second instance (CARGOSCOPE_STATE elsewhere too), as the fault drill
+# does (tests/drill/): the defaults are the shared dev instance's.
+KAFKA_PORT=${CARGOSCOPE_KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${CARGOSCOPE_KAFKA_CONTROLLER_PORT:-29093}
+ES_PORT=${CARGOSCOPE_ES_PORT:-9200}
+ES_TRANSPORT_PORT=${CARGOSCOPE_ES_TRANSPORT_PORT:-9300}
+KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+ES_URL=http://127.0.0.1:$ES_PORT
 
 java_install() { apt_install openjdk-17-jdk-headless maven kcat; }
 
@@ -26,7 +32,9 @@ kafka_up() {
   local dir="$STATE/kafka" libs
   libs=$(kafka_libs)
   mkdir -p "$dir/data"
-  sed "s#@KAFKA_DATA@#$dir/data#g" "$SERVICES_DIR/kafka/server.properties" >"$dir/server.properties"
+  sed -e "s#@KAFKA_DATA@#$dir/data#g" -e "s#127.0.0.1:9092#$KAFKA_BOOTSTRAP#g" \
+    -e "s#127.0.0.1:29093#127.0.0.1:$KAFKA_CONTROLLER_PORT#g" \
+    "$SERVICES_DIR/kafka/server.properties" >"$dir/server.properties"
   if [ ! -s "$dir/data/meta.properties" ]; then
     local id
     id=$(java -cp "$libs/*" kafka.tools.StorageTool random-uuid 2>>"$LOGS/kafka.log") ||
@@ -76,6 +84,7 @@ elasticsearch_up() {
   cp "$SERVICES_DIR"/elasticsearch/config/* "$dir/config/"
   # Heap capped at 1 GiB (the budget); ES settings themselves are in elasticsearch.yml.
   CARGOSCOPE_ES_DATA="$dir/data" CARGOSCOPE_ES_LOGS="$dir/logs" \
+    CARGOSCOPE_ES_HTTP_PORT="$ES_PORT" CARGOSCOPE_ES_TRANSPORT_PORT="$ES_TRANSPORT_PORT" \
     spawn elasticsearch java -Xms1g -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
     -Djava.io.tmpdir="$dir/tmp" -Dlog4j2.disable.jmx=true -Dfile.encoding=UTF-8 \
     -cp "$base/libs/*:$base/classes" org.elasticsearch.node.CargoscopeNode "$dir/home" "$dir/config"

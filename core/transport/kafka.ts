@@ -127,15 +127,36 @@ export class KafkaTransport implements Transport {
     const origin = `kafka:${batch.topic}/${batch.partition}`;
     const inFlight: Array<{ offset: string; env?: Envelope }> = [];
     const envelopes: Envelope[] = [];
+    const release = new BatchRelease();
     // Heartbeat while the handler waits for buffer room and while acks are pending, so a slow
-    // sink pauses consumption instead of getting this member thrown out of the group.
-    const heartbeat = setInterval(() => void payload.heartbeat().catch(() => undefined), 3000);
+    // sink pauses consumption instead of getting this member thrown out of the group. A heartbeat
+    // refused because the group rebalances (or has already dropped us) means waiting on would keep
+    // this member from rejoining until it is evicted and its commits fail: the batch is let go.
+    const heartbeat = setInterval(() => {
+      if (!payload.isRunning() || payload.isStale()) release.now();
+      payload.heartbeat().catch((err: unknown) => {
+        if (isMembershipError(err)) release.now();
+      });
+    }, 3000);
     try {
-      await this.decodeAndHandle(payload, options, origin, inFlight, envelopes);
-      await this.resolveInOrder(payload, inFlight);
+      const handled = this.decodeAndHandle(payload, options, origin, inFlight, envelopes);
+      handled.catch(() => undefined); // still awaited below unless the batch is let go first
+      if ((await Promise.race([handled, release.released])) === RELEASED) return this.letGo(payload);
+      if ((await this.resolveInOrder(payload, inFlight, release)) === RELEASED) return this.letGo(payload);
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * What was resolved is committed (when the group still lets us); the rest is read again by the
+   * partition's next owner. Envelopes already handed to sinks are still delivered: a replay of them
+   * is harmless because records carry deterministic ids.
+   */
+  private async letGo(payload: EachBatchPayload): Promise<void> {
+    const { topic, partition } = payload.batch;
+    this.logger.info({ topic, partition }, 'group rebalancing while deliveries were pending: letting the batch go so this member can rejoin');
+    await payload.commitOffsetsIfNecessary().catch(() => undefined);
   }
 
   private async decodeAndHandle(
@@ -162,9 +183,10 @@ export class KafkaTransport implements Transport {
   }
 
   /** Resolves offsets in order as acks settle; on `failed`, rewinds the partition to that message. */
-  private async resolveInOrder(payload: EachBatchPayload, inFlight: ReadonlyArray<{ offset: string; env?: Envelope }>): Promise<void> {
+  private async resolveInOrder(payload: EachBatchPayload, inFlight: ReadonlyArray<{ offset: string; env?: Envelope }>, release: BatchRelease): Promise<typeof RELEASED | undefined> {
     for (const item of inFlight) {
-      const outcome = item.env ? await item.env.ack.done : 'delivered';
+      const outcome = item.env ? await Promise.race([item.env.ack.done, release.released]) : 'delivered';
+      if (outcome === RELEASED) return RELEASED;
       if (outcome === 'failed') {
         this.logger.warn({ topic: payload.batch.topic, partition: payload.batch.partition, offset: item.offset }, 'delivery failed; the partition will be read again from this offset');
         await payload.commitOffsetsIfNecessary();
@@ -174,6 +196,7 @@ export class KafkaTransport implements Transport {
       payload.resolveOffset(item.offset);
     }
     await payload.commitOffsetsIfNecessary();
+    return undefined;
   }
 
   private async deadLetter(topic: string, origin: string, reason: string, detail: string, value: Buffer | null): Promise<void> {
@@ -188,6 +211,24 @@ export class KafkaTransport implements Transport {
     // only resolved after the dead letter is durable (this throws — and the batch is retried — if not).
     await this.publish(TOPIC.deadletter, [{ key: origin, event: letter }]);
   }
+}
+
+const RELEASED = Symbol('released');
+
+/** Resolves once the consumer must stop waiting on a batch (see consumeBatch). */
+class BatchRelease {
+  private resolve: ((value: typeof RELEASED) => void) | undefined;
+  readonly released = new Promise<typeof RELEASED>((resolve) => (this.resolve = resolve));
+
+  now(): void {
+    this.resolve?.(RELEASED);
+  }
+}
+
+/** The heartbeat answers that this member's place in the group is changing or gone. */
+export function isMembershipError(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'UNKNOWN_MEMBER_ID' || type === 'ILLEGAL_GENERATION' || type === 'FENCED_INSTANCE_ID';
 }
 
 export function classifyKafkaError(err: unknown): Error {

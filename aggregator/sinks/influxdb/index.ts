@@ -1,3 +1,3 @@
 export { containerPoints, ROLLUP_MEASUREMENT, rollupPoints } from './points';
-export { influxdbFactory, influxdbSchema, InfluxdbSink } from './sink';
+export { classifyInfluxError, influxdbFactory, influxdbSchema, InfluxdbSink } from './sink';
 export type { InfluxdbConfig } from './sink';

@@ -21,11 +21,18 @@ export const influxdbSchema = z.strictObject({
 });
 export type InfluxdbConfig = z.infer<typeof influxdbSchema>;
 
-function classifyInfluxError(err: unknown): Error {
+/**
+ * The influx client's pool answers "No host available" with a ServiceNotAvailableError while every
+ * host is marked down (it backs off after a failed request). That class keeps `name` "Error" and is
+ * not exported by the package, so it is told by its constructor's name: missing it made an outage
+ * look like a bug, and a bug is never retried.
+ */
+export function classifyInfluxError(err: unknown): Error {
   const status = (err as { res?: { statusCode?: number } }).res?.statusCode;
   if (typeof status === 'number') return errorForHttpStatus(status, (err as Error).message) ?? (err as Error);
   const code = (err as { code?: string }).code;
-  if (code || (err as Error).name === 'ServiceNotAvailableError') return new RetryableError(`influxdb unreachable: ${(err as Error).message}`, undefined, { cause: err });
+  const unavailable = (err as object | null)?.constructor?.name === 'ServiceNotAvailableError';
+  if (code || unavailable) return new RetryableError(`influxdb unreachable: ${(err as Error).message}`, undefined, { cause: err });
   return err as Error;
 }
 

@@ -1,47 +1,41 @@
 import type { Logger } from 'pino';
 import type { ComponentTelemetry } from '../../core/telemetry/component-telemetry';
+// The module itself, not core/telemetry's index: that would load OpenTelemetry into every collector.
+import { EpisodeLogger } from '../../core/telemetry/logger';
 
 /**
- * Every failure is counted (`errors_total{reason}`), but only the first of an episode is logged:
- * cAdvisor being down for an hour must not write 360 identical warnings. An episode ends when the
- * same key succeeds again, which is logged once too.
+ * Every failure is counted (`errors_total{reason}`), but only the first of an episode is logged
+ * (core's EpisodeLogger): cAdvisor being down for an hour must not write 360 identical warnings.
+ * An episode ends when the same key succeeds again, which is logged once too.
  */
 export class ErrorEpisodes {
-  private readonly active = new Map<string, { reason: string; count: number }>();
+  private readonly episodes: EpisodeLogger;
 
   constructor(
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly telemetry: Pick<ComponentTelemetry, 'error'>,
     /** Keys are per target (a container, an endpoint); bounded so a churning node cannot grow it. */
-    private readonly maxKeys = 1024,
-  ) {}
+    maxKeys = 1024,
+  ) {
+    this.episodes = new EpisodeLogger(logger, { maxKeys });
+  }
 
   fail(key: string, reason: string, err: unknown): void {
     this.telemetry.error(reason);
-    const episode = this.active.get(key);
-    if (episode) {
-      episode.count += 1;
-      return;
-    }
-    if (this.active.size >= this.maxKeys) return; // still counted above; just not tracked or logged
-    this.active.set(key, { reason, count: 1 });
-    this.logger.warn({ key, reason, err: describe(err) }, 'scrape problem (logged once until it recovers)');
+    this.episodes.fail(key, 'scrape problem (logged once until it recovers)', { reason, err: describe(err) });
   }
 
   ok(key: string): void {
-    const episode = this.active.get(key);
-    if (!episode) return;
-    this.active.delete(key);
-    this.logger.info({ key, reason: episode.reason, failures: episode.count }, 'scrape problem recovered');
+    this.episodes.recover(key, 'scrape problem recovered');
   }
 
   /** A key whose target is gone (container removed) ends silently: there is nothing to recover. */
   forget(key: string): void {
-    this.active.delete(key);
+    this.episodes.forget(key);
   }
 
   isActive(key: string): boolean {
-    return this.active.has(key);
+    return this.episodes.isActive(key);
   }
 }
 

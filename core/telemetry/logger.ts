@@ -15,25 +15,61 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
+export interface EpisodeLoggerOptions {
+  /**
+   * Episodes tracked at once (keys are often per target: a container, an endpoint), so a churning
+   * node cannot grow the map. Past it a new key is neither tracked nor logged; callers that count
+   * occurrences elsewhere (errors_total) still count it. Unbounded when not given.
+   */
+  readonly maxKeys?: number;
+}
+
 /**
  * Logs a condition once per episode instead of once per occurrence: the first failure is logged
  * at warn, repeats are only counted, and recovery is logged with how many repeats were folded.
  */
 export class EpisodeLogger {
   private readonly active = new Map<string, number>();
+  private readonly maxKeys: number;
 
-  constructor(private readonly logger: Logger) {}
-
-  fail(key: string, message: string, details: Record<string, unknown> = {}): void {
-    const seen = this.active.get(key);
-    if (seen === undefined) this.logger.warn({ ...details, episode: key }, message);
-    this.active.set(key, (seen ?? 0) + 1);
+  constructor(
+    private readonly logger: Logger,
+    options: EpisodeLoggerOptions = {},
+  ) {
+    this.maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
   }
 
-  recover(key: string, message: string): void {
+  /** True when this failure started an episode (and so was logged). */
+  fail(key: string, message: string, details: Record<string, unknown> = {}): boolean {
+    const seen = this.active.get(key);
+    if (seen !== undefined) {
+      this.active.set(key, seen + 1);
+      return false;
+    }
+    if (this.active.size >= this.maxKeys) return false;
+    this.logger.warn({ ...details, episode: key }, message);
+    this.active.set(key, 1);
+    return true;
+  }
+
+  recover(key: string, message: string, details: Record<string, unknown> = {}): void {
     const seen = this.active.get(key);
     if (seen === undefined) return;
     this.active.delete(key);
-    this.logger.info({ episode: key, occurrences: seen }, message);
+    this.logger.info({ ...details, episode: key, occurrences: seen }, message);
+  }
+
+  /** Ends an episode without a recovery line: its target is gone, there is nothing to recover. */
+  forget(key: string): void {
+    this.active.delete(key);
+  }
+
+  isActive(key: string): boolean {
+    return this.active.has(key);
+  }
+
+  /** Failures folded into the current episode of `key` (0 when none is active). */
+  occurrences(key: string): number {
+    return this.active.get(key) ?? 0;
   }
 }

@@ -2,10 +2,12 @@
  * Collector CPU and RSS for N idle containers at a 10 s interval, against a cAdvisor process
  * watching the same containers at the same housekeeping interval, in the same run.
  *   node dist/tests/bench/collector-metrics.bench.js
- *   env: BENCH_CONTAINERS=100,300 (one or more sizes), BENCH_RUNS=3, BENCH_SECS=60, BENCH_WARM_SECS=15
+ *   env: BENCH_CONTAINERS=100,300 (one or more sizes), BENCH_RUNS=3, BENCH_SECS=60, BENCH_WARM_SECS=15,
+ *        BENCH_CHILD_NODE_FLAGS="--flag …" (V8/Node flags for the measured children, to try them)
  * Each run starts a fresh cAdvisor, a fresh collector process (collector-metrics-child.js source)
  * and an idle Node process loading the same modules (… idle); all three are read from /proc the
- * same way. `rssOverIdleNodeMiB` is what the source itself adds over Node's own baseline.
+ * same way. `rssOverIdleNodeMiB` is what the source itself adds over Node's own baseline; a bare
+ * `node -e 'setInterval(…)'` (bareNode) shows what Node costs before any module is loaded.
  * Prints one JSON object on its last stdout line. Needs dockerd, the testbox image and a cAdvisor
  * binary (found from the running services' cAdvisor, or CARGOSCOPE_CADVISOR_BIN).
  */
@@ -31,6 +33,7 @@ interface ProcFigures {
 interface RunFigures {
   readonly source: ProcFigures;
   readonly idleNode: ProcFigures;
+  readonly bareNode: ProcFigures;
   readonly cadvisor: ProcFigures;
   readonly scrapes: number;
   readonly containersInLastBatch: number;
@@ -92,8 +95,12 @@ function startCadvisor(bin: string): ChildProcess {
 }
 
 /** Forks a measured child and waits for its `ready` (a source child is ready once started). */
+const CHILD_FLAGS = (process.env['BENCH_CHILD_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+
 async function forkChild(mode: 'source' | 'idle'): Promise<ChildProcess> {
-  const child = fork(path.join(__dirname, 'collector-metrics-child.js'), [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'collector-metrics-child.js'), [mode], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...CHILD_FLAGS],
+  });
   const ready = new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${mode} child exited with ${code} before it was ready`)));
@@ -121,7 +128,9 @@ async function measureRun(bin: string, secs: number, warmSecs: number): Promise<
     procs.push(source);
     const idle = await forkChild('idle');
     procs.push(idle);
-    const pids = [source.pid ?? 0, idle.pid ?? 0, cadvisor.pid ?? 0] as const;
+    const bare = spawn(process.execPath, [...CHILD_FLAGS, '-e', 'setInterval(() => {}, 1e3)'], { stdio: 'ignore' });
+    procs.push(bare);
+    const pids = [source.pid ?? 0, idle.pid ?? 0, cadvisor.pid ?? 0, bare.pid ?? 0] as const;
     await sleep(warmSecs * 1000); // both warm: startup work is not steady-state cost
     const cpu0 = pids.map(procCpuSecs);
     const before = await reportOf(source);
@@ -131,7 +140,7 @@ async function measureRun(bin: string, secs: number, warmSecs: number): Promise<
     const after = await reportOf(source);
     const fig = (i: number): ProcFigures => ({ cpuSecs: (cpu1[i] ?? 0) - (cpu0[i] ?? 0), rssMiB: rss[i] ?? NaN });
     return {
-      source: fig(0), idleNode: fig(1), cadvisor: fig(2),
+      source: fig(0), idleNode: fig(1), cadvisor: fig(2), bareNode: fig(3),
       scrapes: after.scrapes - before.scrapes, containersInLastBatch: after.containersInLastBatch, errors: after.errors,
     };
   } finally {
@@ -157,6 +166,7 @@ function summarise(runs: readonly RunFigures[]): Record<string, unknown> {
       scrapes: pick((r) => r.scrapes), containersInLastBatch: pick((r) => r.containersInLastBatch), errors: pick((r) => r.errors),
     },
     idleNode: { cpuSecs: r3(median(pick((r) => r.idleNode.cpuSecs))), rssMiB: r1(median(pick((r) => r.idleNode.rssMiB))) },
+    bareNode: { rssMiB: r1(median(pick((r) => r.bareNode.rssMiB))), rssRatioToCadvisor: r3(median(pick((r) => r.bareNode.rssMiB / r.cadvisor.rssMiB))) },
     cadvisor: {
       cpuSecs: r3(median(pick((r) => r.cadvisor.cpuSecs))), cpuSecsRuns: pick((r) => r3(r.cadvisor.cpuSecs)),
       rssMiB: r1(median(pick((r) => r.cadvisor.rssMiB))), rssMiBRuns: pick((r) => r1(r.cadvisor.rssMiB)),
@@ -193,7 +203,7 @@ export async function runCollectorMetricsBench(): Promise<Record<string, unknown
     await removeContainers();
   }
   return {
-    bench: 'collector-metrics', windowSecs: secs, warmSecs, intervalSecs: INTERVAL_SECS, runs, ...bySize,
+    bench: 'collector-metrics', windowSecs: secs, warmSecs, intervalSecs: INTERVAL_SECS, runs, childNodeFlags: CHILD_FLAGS.join(' '), ...bySize,
     goal: { cpu: '<= 0.25', rss: '<= 0.5' },
   };
 }

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import type { ContainerMetrics, MetricBatch } from '../../core/event';
 import { CONTAINER_METRIC as M } from '../../core/naming';
+import { eventually } from '../helpers/eventually';
 import { CADVISOR_URL, DOCKER_SOCKET, TESTBOX_IMAGE } from './harness/services';
 
 const exec = promisify(execFile);
@@ -39,19 +40,12 @@ export async function removeTestContainers(): Promise<void> {
   if (ids) await dockerCli('rm', '-f', ...ids.split('\n'));
 }
 
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
+/** tests/helpers/eventually, with what was awaited named in the error. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+  try {
+    return await eventually(timeoutMs, probe, everyMs);
+  } catch (err) {
+    throw new Error(`waiting for ${what}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { BlkioStats, CpuStats, FileProblem, MemoryStats, PidsStats } from '../../../core/cgroup';
+import type { BlkioStats, CpuStats, FileProblem, MemoryEvents, MemoryStatFields, MemoryStats, PidsStats } from '../../../core/cgroup';
 import type { MetricSample } from '../../../core/event';
 import { CONTAINER_METRIC as M } from '../../../core/naming';
 import type { DiscoveredContainer } from '../../discovery/types';
@@ -6,12 +6,24 @@ import { addDevice, addInterface, addStartTime, type InterfaceCounters } from '.
 import type { DeviceNamer } from '../../scrape/devices';
 import { NS_PER_SEC, SampleBuilder } from '../../scrape/samples';
 
+/**
+ * The fields of core/cgroup's readings the samples are made of. Core's CpuStats, MemoryStats…
+ * are such views; the scrape path fills its own reused ones (./controllers) without the rest.
+ */
+export type CpuView = Pick<CpuStats, 'usageNs' | 'userNs' | 'systemNs' | 'throttling' | 'quota' | 'shares' | 'weight' | 'problems'>;
+export type MemoryView = Pick<MemoryStats, 'version' | 'usageBytes' | 'limitBytes' | 'swapUsageBytes' | 'swapLimitBytes' | 'memswLimitBytes' | 'failcnt' | 'problems'> & {
+  readonly events: Pick<MemoryEvents, 'max' | 'oomKill'> | null;
+  readonly stat: Pick<MemoryStatFields, 'rss' | 'cache' | 'swap' | 'inactiveFile'> | null;
+};
+export type BlkioView = Pick<BlkioStats, 'devices' | 'problems'>;
+export type PidsView = PidsStats;
+
 /** Everything one scrape read for one container; null where a controller was not read. */
 export interface CgroupReadings {
-  readonly cpu: CpuStats | null;
-  readonly memory: MemoryStats | null;
-  readonly blkio: BlkioStats | null;
-  readonly pids: PidsStats | null;
+  readonly cpu: CpuView | null;
+  readonly memory: MemoryView | null;
+  readonly blkio: BlkioView | null;
+  readonly pids: PidsView | null;
   /** CPUs in the effective cpuset (read once per container run). */
   readonly cpusetCpus: number | null;
   readonly network: ReadonlyMap<string, InterfaceCounters> | null;
@@ -21,7 +33,7 @@ export interface CgroupReadings {
  * cAdvisor's working set: usage minus the inactive page cache the kernel may reclaim at will
  * (v1 `total_inactive_file`, v2 `inactive_file`), never below zero.
  */
-export function workingSet(mem: MemoryStats): number | undefined {
+export function workingSet(mem: MemoryView): number | undefined {
   if (mem.usageBytes === null) return undefined;
   const inactive = mem.stat?.inactiveFile ?? 0;
   return inactive < mem.usageBytes ? mem.usageBytes - inactive : 0;
@@ -56,7 +68,7 @@ export function mapCgroupReadings(
   return b.samples;
 }
 
-function addCpu(b: SampleBuilder, cpu: CpuStats): void {
+function addCpu(b: SampleBuilder, cpu: CpuView): void {
   b.counter(M.cpuUsageSeconds, ns(cpu.usageNs))
     .counter(M.cpuUserSeconds, ns(cpu.userNs))
     .counter(M.cpuSystemSeconds, ns(cpu.systemNs));
@@ -71,7 +83,7 @@ function addCpu(b: SampleBuilder, cpu: CpuStats): void {
   if (shares !== null) b.gauge(M.specCpuShares, shares);
 }
 
-function addMemory(b: SampleBuilder, mem: MemoryStats): void {
+function addMemory(b: SampleBuilder, mem: MemoryView): void {
   b.gauge(M.memoryUsageBytes, mem.usageBytes ?? undefined)
     .gauge(M.memoryWorkingSetBytes, workingSet(mem))
     .gauge(M.memoryRssBytes, mem.stat?.rss)
@@ -86,7 +98,7 @@ function addMemory(b: SampleBuilder, mem: MemoryStats): void {
 }
 
 /** Memory + swap, cAdvisor's meaning of the swap limit: v1 memsw as is, v2 memory.max + swap.max. */
-export function memorySwapLimit(mem: MemoryStats): number | null {
+export function memorySwapLimit(mem: MemoryView): number | null {
   if (mem.version === 1) return mem.memswLimitBytes;
   return mem.limitBytes !== null && mem.swapLimitBytes !== null ? mem.limitBytes + mem.swapLimitBytes : null;
 }

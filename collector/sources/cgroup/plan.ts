@@ -1,14 +1,18 @@
-import {
-  blkioFromFiles, cpuFromFiles, memoryFromFiles, pidsFromFiles, type CgroupLocation, type ControllerDir, type FileRead,
-} from '../../../core/cgroup';
-import type { CgroupReadings } from './map';
+import { blkioFromFiles, type CgroupLocation, type ControllerDir, type FileProblem, type FileRead } from '../../../core/cgroup';
+import type { BlkioView, CgroupReadings, PidsView } from './map';
+import { CpuV1Reads, CpuV2Reads, MemoryReads } from './controllers';
+import { FileSlot, TextByteReader, collectProblems, type ByteReader } from './slots';
 
 /**
  * Which files the cgroup source reads, and when. core/cgroup's readers read every file a consumer
  * might want (the lxcfs shim needs per-CPU usage, swappiness, memsw usage…); a scrape reads only
  * what the emitted samples need, and limits ("spec" files, which change only on `docker update`)
- * once per container run and then every SPEC_REFRESH_SCRAPES scrapes. The core parsers take
- * whatever subset they are given: a file absent from the set is simply not reported.
+ * once per container run and then every SPEC_REFRESH_SCRAPES scrapes.
+ *
+ * Hot path: each file is read into one reused buffer and its numbers are parsed from the bytes
+ * into slots kept per container run (./slots, ./scan), then derived the way core/cgroup derives
+ * them (./controllers). tests/unit/collector/sources/cgroup-read-path.test.ts holds the result
+ * equal to core's parsers over recorded and damaged files.
  */
 export interface ControllerFiles {
   readonly scrape: readonly string[];
@@ -49,43 +53,57 @@ export function planFor(version: 1 | 2): FilePlan {
   return version === 2 ? V2_PLAN : V1_PLAN;
 }
 
-interface PlannedFile {
-  readonly name: string;
-  readonly path: string;
-}
-
-/**
- * One controller of one container run: absolute paths joined once, and one FileSet map reused
- * every scrape (the same keys are overwritten, so a scrape allocates no map).
- */
-export class ControllerReads {
-  readonly files = new Map<string, FileRead>();
-  private readonly scrape: readonly PlannedFile[];
-  private readonly spec: readonly PlannedFile[];
+/** Block I/O: text slots handed to core's blkioFromFiles (a few devices at most, cheap as text). */
+class BlkioReads {
+  private readonly slots: readonly FileSlot[];
+  private readonly files = new Map<string, FileRead>();
 
   constructor(
-    readonly cg: ControllerDir,
-    plan: ControllerFiles,
+    private readonly cg: ControllerDir,
+    files: ControllerFiles,
   ) {
-    const join = (name: string): PlannedFile => ({ name, path: `${cg.dir}/${name}` });
-    this.scrape = plan.scrape.map(join);
-    this.spec = plan.spec.map(join);
+    this.slots = files.scrape.map((n) => new FileSlot(n, `${cg.dir}/${n}`, 'text'));
   }
 
-  /** Reads this scrape's files, and the spec files when `withSpec`; returns the reused set. */
-  read(readText: (path: string) => FileRead, withSpec: boolean): ReadonlyMap<string, FileRead> {
-    for (const f of this.scrape) this.files.set(f.name, readText(f.path));
-    if (withSpec) for (const f of this.spec) this.files.set(f.name, readText(f.path));
-    return this.files;
+  read(reader: ByteReader): BlkioView {
+    for (const s of this.slots) {
+      s.load(reader);
+      if (s.textRead) this.files.set(s.name, s.textRead);
+    }
+    return blkioFromFiles(this.cg.version, this.cg.dir, this.files);
+  }
+}
+
+/** pids.current every scrape, pids.max with the limits. */
+class PidsReads {
+  private readonly current: FileSlot;
+  private readonly max: FileSlot;
+  private readonly both: readonly FileSlot[];
+  private readonly view: { current: number | null; max: number | null; problems: FileProblem[] } = { current: null, max: null, problems: [] };
+
+  constructor(cg: ControllerDir) {
+    this.current = new FileSlot('pids.current', `${cg.dir}/pids.current`, 'uint');
+    this.max = new FileSlot('pids.max', `${cg.dir}/pids.max`, 'limit');
+    this.both = [this.current, this.max];
+  }
+
+  read(reader: ByteReader, withSpec: boolean): PidsView {
+    this.current.load(reader);
+    if (withSpec) this.max.load(reader);
+    const v = this.view;
+    v.current = this.current.value();
+    v.max = this.max.value();
+    v.problems.length = 0;
+    collectProblems(this.both, v.problems);
+    return v;
   }
 }
 
 export interface RunReads {
-  readonly cpu: ControllerReads | undefined;
-  readonly cpuacct: ControllerReads | undefined;
-  readonly memory: ControllerReads | undefined;
-  readonly blkio: ControllerReads | undefined;
-  readonly pids: ControllerReads | undefined;
+  readonly cpu: CpuV1Reads | CpuV2Reads | undefined;
+  readonly memory: MemoryReads | undefined;
+  readonly blkio: BlkioReads | undefined;
+  readonly pids: PidsReads | undefined;
 }
 
 /**
@@ -93,48 +111,40 @@ export interface RunReads {
  * optional v1 files whose absence selects a fallback (old kernels).
  */
 export function planRun(loc: CgroupLocation, exists: (path: string) => boolean): RunReads {
-  const make = (cg: ControllerDir | undefined, c: PlannedController, fallback?: Fallback): ControllerReads | undefined => {
-    if (!cg) return undefined;
-    const useFallback = cg.version === 1 && fallback !== undefined && !exists(`${cg.dir}/${fallback.probe}`);
-    return new ControllerReads(cg, useFallback ? fallback.files : planFor(cg.version)[c]);
-  };
+  // v1 cpu and cpuacct are normally co-mounted; where cpu is missing its files are looked for beside cpuacct's.
+  const cpu = loc.dirs.get('cpu') ?? loc.dirs.get('cpuacct');
+  const acct = loc.dirs.get('cpuacct');
+  const blkio = loc.dirs.get('blkio');
+  const memory = loc.dirs.get('memory');
+  const pids = loc.dirs.get('pids');
+  const v1Missing = (cg: ControllerDir, probe: string): boolean => cg.version === 1 && !exists(`${cg.dir}/${probe}`);
+  const acctFiles = acct && v1Missing(acct, 'cpuacct.usage_user') ? V1_CPUACCT_FALLBACK : V1_PLAN.cpuacct;
+  const blkioFiles = blkio && v1Missing(blkio, 'blkio.throttle.io_service_bytes_recursive') ? V1_BLKIO_FALLBACK : undefined;
   return {
-    // v1 cpu and cpuacct are normally co-mounted; where cpu is missing its files are looked for beside cpuacct's.
-    cpu: make(loc.dirs.get('cpu') ?? loc.dirs.get('cpuacct'), 'cpu'),
-    cpuacct: make(loc.dirs.get('cpuacct'), 'cpuacct', { probe: 'cpuacct.usage_user', files: V1_CPUACCT_FALLBACK }),
-    memory: make(loc.dirs.get('memory'), 'memory'),
-    blkio: make(loc.dirs.get('blkio'), 'blkio', { probe: 'blkio.throttle.io_service_bytes_recursive', files: V1_BLKIO_FALLBACK }),
-    pids: make(loc.dirs.get('pids'), 'pids'),
+    cpu: cpu === undefined ? undefined : cpu.version === 2 ? new CpuV2Reads(cpu) : new CpuV1Reads(cpu, acct?.version === 1 ? acct : undefined, acctFiles),
+    memory: memory ? new MemoryReads(memory) : undefined,
+    blkio: blkio ? new BlkioReads(blkio, blkioFiles ?? planFor(blkio.version).blkio) : undefined,
+    pids: pids ? new PidsReads(pids) : undefined,
   };
 }
-
-interface Fallback {
-  readonly probe: string;
-  readonly files: ControllerFiles;
-}
-
-const NO_FILES: ReadonlyMap<string, FileRead> = new Map();
 
 /**
- * Reads and parses one scrape of a non-sandbox container with the core parsers. Pure apart from
- * `readText`, so golden tests can serve recorded files through it.
+ * Reads and parses one scrape of a non-sandbox container. Pure apart from the reader, so golden
+ * tests can serve recorded files through it (a `(path) => FileRead` is read as text). The
+ * returned views belong to `reads` and are overwritten by its next scrape.
  */
 export function readPlanned(
   reads: RunReads,
-  readText: (path: string) => FileRead,
+  reader: ByteReader | ((path: string) => FileRead),
   withSpec: boolean,
   cpusetCpus: number | null,
 ): Omit<CgroupReadings, 'network'> {
-  const { cpu, cpuacct, memory, blkio, pids } = reads;
-  const cpuFiles = cpu?.read(readText, withSpec);
-  // v2: cpu and "cpuacct" are the same directory and cpu.stat already holds usage.
-  const acctFiles = cpuacct && cpuacct.cg.version === 1 ? cpuacct.read(readText, withSpec) : NO_FILES;
-  const acctDir = cpuacct?.cg.dir ?? cpu?.cg.dir ?? '';
+  const r = typeof reader === 'function' ? new TextByteReader(reader) : reader;
   return {
-    cpu: cpu && cpuFiles ? cpuFromFiles(cpu.cg.version, { dir: cpu.cg.dir, files: cpuFiles }, { dir: acctDir, files: acctFiles }) : null,
-    memory: memory ? memoryFromFiles(memory.cg.version, memory.cg.dir, memory.read(readText, withSpec)) : null,
-    blkio: blkio ? blkioFromFiles(blkio.cg.version, blkio.cg.dir, blkio.read(readText, withSpec)) : null,
-    pids: pids ? pidsFromFiles(pids.cg.dir, pids.read(readText, withSpec)) : null,
+    cpu: reads.cpu ? reads.cpu.read(r, withSpec) : null,
+    memory: reads.memory ? reads.memory.read(r, withSpec) : null,
+    blkio: reads.blkio ? reads.blkio.read(r) : null,
+    pids: reads.pids ? reads.pids.read(r, withSpec) : null,
     cpusetCpus,
   };
 }

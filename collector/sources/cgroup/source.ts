@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import {
-  CgroupResolver, locateFromTexts, readCpuset, readSmallFile, type CgroupLocation, type FileProblem, type FileRead,
+  CgroupResolver, locateFromTexts, readCpuset, readSmallFile, type CgroupLocation, type FileProblem,
 } from '../../../core/cgroup';
 import type { SourceContext } from '../../../core/component/types';
 import type { ContainerMetrics, MetricSample } from '../../../core/event';
@@ -11,9 +11,9 @@ import { AutoDiscovery, type DiscoveryHandle } from '../../discovery/open';
 import type { DiscoveredContainer } from '../../discovery/types';
 import { DeviceNames } from '../../scrape/devices';
 import { MetricsSource, type ScrapeResult } from '../../scrape/metrics-source';
-import { parseNetDev } from '../../scrape/procfs';
 import type { CgroupSourceConfig } from './config';
 import { isGoneProblem, mapCgroupReadings, type CgroupReadings } from './map';
+import { NetDevReader } from './netdev';
 import { OpenFileCache } from './open-files';
 import { SPEC_REFRESH_SCRAPES, planRun, readPlanned, type RunReads } from './plan';
 
@@ -23,6 +23,12 @@ interface RunState {
   readonly loc: CgroupLocation;
   readonly reads: RunReads;
   readonly cpusetCpus: number | null;
+  /** Its init process's /proc/<pid>/net/dev and the reader that keeps its interfaces between scrapes. */
+  readonly netPath: string;
+  readonly net: NetDevReader;
+  /** Error-episode keys, made once rather than per scrape. */
+  readonly cgroupKey: string;
+  readonly netKey: string;
   /** Scrapes since the limits (spec files) were last read; starts due. */
   scrapesSinceSpec: number;
 }
@@ -41,6 +47,8 @@ export class CgroupSource extends MetricsSource {
   private readonly runs = new Map<string, RunState>();
   private readonly files = new OpenFileCache();
   private readonly machine: readonly MetricSample[];
+  /** The discovery list last pruned against: it is replaced, never mutated, when membership changes. */
+  private prunedList: readonly DiscoveredContainer[] | undefined;
 
   constructor(
     private readonly config: CgroupSourceConfig,
@@ -91,12 +99,13 @@ export class CgroupSource extends MetricsSource {
       const metrics = run === undefined || run === 'gone' ? undefined : this.readContainer(c, run);
       if (metrics) out.push(metrics);
     }
-    this.prune(list);
+    if (list !== this.prunedList || located.size > 0) this.prune(list);
     return { containers: out, machine: this.machine };
   }
 
   /** Drops run state of containers discovery no longer lists, so churn cannot grow memory. */
   private prune(list: readonly DiscoveredContainer[]): void {
+    this.prunedList = list;
     const live = new Set(list.map((c) => c.identity.id));
     for (const [id, run] of [...this.runs]) if (!live.has(id)) this.forgetRun(id, run);
   }
@@ -117,26 +126,25 @@ export class CgroupSource extends MetricsSource {
       this.forgetRun(c.identity.id, run);
       return undefined;
     }
-    this.countProblems(c.identity.id, readings, incomplete);
+    this.countProblems(run.cgroupKey, readings, incomplete);
     const samples = mapCgroupReadings(readings, c, this.devices.name);
     return { container: c.identity, startedAtMs: c.startedAtMs, samples };
   }
 
   private read(c: DiscoveredContainer, run: RunState): CgroupReadings {
-    const network = c.network === 'own' && c.pid > 0 ? this.readNetwork(c) : null;
+    const network = c.network === 'own' && c.pid > 0 ? this.readNetwork(run) : null;
     if (c.identity.isSandbox) return { cpu: null, memory: null, blkio: null, pids: null, cpusetCpus: run.cpusetCpus, network };
     const withSpec = run.scrapesSinceSpec % SPEC_REFRESH_SCRAPES === 0;
     run.scrapesSinceSpec = withSpec ? 1 : run.scrapesSinceSpec + 1;
-    return { ...readPlanned(run.reads, this.readText, withSpec, run.cpusetCpus), network };
+    const r = readPlanned(run.reads, this.files, withSpec, run.cpusetCpus);
+    return { cpu: r.cpu, memory: r.memory, blkio: r.blkio, pids: r.pids, cpusetCpus: r.cpusetCpus, network };
   }
 
-  private readonly readText = (path: string): FileRead => this.files.readSyncText(path);
-
-  private readNetwork(c: DiscoveredContainer): CgroupReadings['network'] {
-    const f = this.files.readSyncText(`${this.config.proc_root}/${c.pid}/net/dev`);
-    if (!f.ok) return null; // the process exited; the cgroup reads decide whether the container is gone
-    const parsed = parseNetDev(f.text);
-    if (!parsed) this.episodes.fail(`net:${c.identity.id}`, 'proc_net_dev_malformed', new Error('unexpected /proc/net/dev'));
+  private readNetwork(run: RunState): CgroupReadings['network'] {
+    const n = this.files.readBytes(run.netPath);
+    if (n < 0) return null; // the process exited; the cgroup reads decide whether the container is gone
+    const parsed = run.net.parse(this.files.buffer, n);
+    if (!parsed) this.episodes.fail(run.netKey, 'proc_net_dev_malformed', new Error('unexpected /proc/net/dev'));
     return parsed ?? null;
   }
 
@@ -149,7 +157,12 @@ export class CgroupSource extends MetricsSource {
     const cs = loc.dirs.get('cpuset');
     const cpuset = cs ? await readCpuset(this.files, cs) : undefined;
     const reads = planRun(loc, existsSync);
-    const run: RunState = { container: c, loc, reads, cpusetCpus: cpuset?.view ? cpuset.view.cpus.length : null, scrapesSinceSpec: 0 };
+    const id = c.identity.id;
+    const run: RunState = {
+      container: c, loc, reads, cpusetCpus: cpuset?.view ? cpuset.view.cpus.length : null,
+      netPath: `${this.config.proc_root}/${c.pid}/net/dev`, net: new NetDevReader(), cgroupKey: `cgroup:${id}`, netKey: `net:${id}`,
+      scrapesSinceSpec: 0,
+    };
     this.runs.set(c.identity.id, run);
     return run;
   }
@@ -187,21 +200,21 @@ export class CgroupSource extends MetricsSource {
    * error (one log line per episode). Optional files a kernel or config lacks (memsw without swap
    * accounting) are "missing" and normal.
    */
-  private countProblems(id: string, r: CgroupReadings, incomplete: boolean): void {
-    const bad = firstProblem(r, (p) => p.reason === 'permission' || p.reason === 'io' || p.reason === 'malformed');
-    if (bad) this.episodes.fail(`cgroup:${id}`, 'cgroup_file_unreadable', new Error(`${bad.file}: ${bad.detail}`));
+  private countProblems(key: string, r: CgroupReadings, incomplete: boolean): void {
+    const bad = firstProblem(r, isBadProblem);
+    if (bad) this.episodes.fail(key, 'cgroup_file_unreadable', new Error(`${bad.file}: ${bad.detail}`));
     else if (incomplete) {
       const missing = firstProblem(r, isGoneProblem);
-      this.episodes.fail(`cgroup:${id}`, 'cgroup_file_missing', new Error(missing ? `${missing.file}: ${missing.detail}` : 'no cpu or memory reading'));
-    } else this.episodes.ok(`cgroup:${id}`);
+      this.episodes.fail(key, 'cgroup_file_missing', new Error(missing ? `${missing.file}: ${missing.detail}` : 'no cpu or memory reading'));
+    } else this.episodes.ok(key);
   }
+}
+
+function isBadProblem(p: FileProblem): boolean {
+  return p.reason === 'permission' || p.reason === 'io' || p.reason === 'malformed';
 }
 
 /** The first problem of any controller matching `test`, without concatenating the lists every scrape. */
 function firstProblem(r: CgroupReadings, test: (p: FileProblem) => boolean): FileProblem | undefined {
-  for (const list of [r.cpu?.problems, r.memory?.problems, r.blkio?.problems, r.pids?.problems]) {
-    const found = list?.find(test);
-    if (found) return found;
-  }
-  return undefined;
+  return r.cpu?.problems.find(test) ?? r.memory?.problems.find(test) ?? r.blkio?.problems.find(test) ?? r.pids?.problems.find(test);
 }

@@ -83,4 +83,16 @@ describe('ErrorEpisodes', () => {
     e.forget('c1');
     assert.equal(e.isActive('c1'), false);
   });
+
+  it('tracks at most maxKeys episodes, still counting the failures it does not track', async () => {
+    const t = testContext();
+    const e = new ErrorEpisodes(t.ctx.logger, t.ctx.telemetry, 2);
+    for (const key of ['c1', 'c2', 'c3']) e.fail(key, 'x', 'boom');
+    assert.equal(await t.errors('x'), 3);
+    assert.equal(t.warnings.length, 2);
+    assert.equal(e.isActive('c3'), false);
+    e.forget('c1');
+    e.fail('c3', 'x', 'boom');
+    assert.equal(e.isActive('c3'), true);
+  });
 });

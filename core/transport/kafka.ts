@@ -92,29 +92,39 @@ export class KafkaTransport implements Transport {
     this.admin = undefined;
   }
 
-  /** Creates the topics that do not exist yet (cargoscope owns its topics; auto-creation stays off). */
+  /**
+   * Creates the topics that do not exist yet (cargoscope owns its topics; auto-creation stays off),
+   * then waits until their metadata answers. Several processes starting at once race to create the
+   * same topic; the loser briefly gets "does not host this topic-partition", a retriable answer
+   * that must not fail the start.
+   */
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const missing = topics.filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
-    if (!this.admin) throw new RetryableError('kafka transport not started');
-    try {
-      const existing = new Set(await this.admin.listTopics());
-      const create = missing.filter((t) => !existing.has(t));
-      if (create.length > 0) {
-        await this.admin.createTopics({
-          waitForLeaders: true,
-          topics: create.map((topic) => ({
-            topic,
-            numPartitions: this.config.topic_partitions,
-            replicationFactor: this.config.topic_replication_factor,
-          })),
-        });
-        this.logger.info({ topics: create }, 'created kafka topics');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.createMissing(missing);
+        for (const t of missing) this.knownTopics.add(t);
+        return;
+      } catch (err) {
+        if (attempt >= TOPIC_ATTEMPTS || (err as { retriable?: unknown }).retriable !== true) throw classifyKafkaError(err);
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
-      for (const t of missing) this.knownTopics.add(t);
-    } catch (err) {
-      throw classifyKafkaError(err);
     }
+  }
+
+  private async createMissing(missing: readonly string[]): Promise<void> {
+    if (!this.admin) throw new RetryableError('kafka transport not started');
+    const existing = new Set(await this.admin.listTopics());
+    const create = missing.filter((t) => !existing.has(t));
+    if (create.length > 0) {
+      const created = await this.admin.createTopics({
+        waitForLeaders: true,
+        topics: create.map((topic) => ({ topic, numPartitions: this.config.topic_partitions, replicationFactor: this.config.topic_replication_factor })),
+      });
+      if (created) this.logger.info({ topics: create }, 'created kafka topics');
+    }
+    await this.admin.fetchTopicMetadata({ topics: [...missing] });
   }
 
   private async closeConsumer(consumer: Consumer, deadline: number): Promise<void> {
@@ -212,6 +222,9 @@ export class KafkaTransport implements Transport {
     await this.publish(TOPIC.deadletter, [{ key: origin, event: letter }]);
   }
 }
+
+/** How often a start tries to create or find its topics before it fails (about 10 s in all). */
+const TOPIC_ATTEMPTS = 8;
 
 const RELEASED = Symbol('released');
 

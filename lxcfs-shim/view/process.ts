@@ -45,12 +45,17 @@ export class InitResolver {
     private readonly procRoot = '/proc',
   ) {}
 
-  async identify(pid: number): Promise<ReaderIdentity> {
+  /**
+   * @param alive says synchronously whether a cached init is certainly still the same process
+   *   (the caller holds a pinned descriptor of it); a live process cannot change its pid
+   *   namespace, so its namespace link need not be read again.
+   */
+  async identify(pid: number, alive: (initPid: number) => boolean = () => false): Promise<ReaderIdentity> {
     this.ownNs ??= readLink(`${this.procRoot}/self/ns/pid`);
     const [own, ns] = await Promise.all([this.ownNs, readLink(`${this.procRoot}/${pid}/ns/pid`)]);
     if (ns === undefined || ns === own) return { cgroupPid: pid, initPid: 1 };
     const cached = this.initByNs.get(ns);
-    if (cached !== undefined && (await readLink(`${this.procRoot}/${cached}/ns/pid`)) === ns) {
+    if (cached !== undefined && (alive(cached) || (await readLink(`${this.procRoot}/${cached}/ns/pid`)) === ns)) {
       return { cgroupPid: cached, initPid: cached };
     }
     const init = await this.walkToInit(pid);

@@ -10,6 +10,7 @@ import { FuseSession } from './fuse/session';
 import { ShimFuseServer } from './fuse/server';
 import { SnapshotStore } from './fuse/snapshots';
 import { CachedFdFs } from './io/cached-fs';
+import { ProcPidGuard } from './io/proc-pid';
 import { RemoteLoadavg } from './loadavg/shared';
 import { ViewRenderer } from './view/render';
 import type { ServeThreadData, ThreadMessage } from './worker-env';
@@ -19,9 +20,11 @@ function post(m: ThreadMessage): void {
 }
 
 async function serve(d: ServeThreadData): Promise<void> {
-  const fs = new CachedFdFs();
+  const procGuard = new ProcPidGuard();
+  await procGuard.start();
+  const fs = new CachedFdFs(2048, procGuard);
   const loadavg = d.options.loadavg ? new RemoteLoadavg(d.board, post) : undefined;
-  const renderer = new ViewRenderer({ fs, options: d.options, loadavg });
+  const renderer = new ViewRenderer({ fs, options: d.options, loadavg, procGuard });
   // The server needs the session to send notifications and the session needs the server.
   const link: { session?: FuseSession } = {};
   const server = new ShimFuseServer(

@@ -1,5 +1,7 @@
 import type { CgroupLocation, CgroupResolver } from '../../core/cgroup';
 import { closeFd, preadAll } from '../io/cached-fs';
+import type { ProcPidGuard } from '../io/proc-pid';
+import { openProcSync } from '../io/proc-pid';
 import type { CheckedFd } from '../io/pseudo-fs';
 import { isSync, openChecked, preadAllSync } from '../io/pseudo-fs';
 import type { InitResolver, ReaderIdentity } from './process';
@@ -47,7 +49,18 @@ export class LocationCache {
     private readonly inits: InitResolver,
     private readonly resolver: CgroupResolver,
     private readonly procRoot: string,
+    private readonly guard?: ProcPidGuard,
   ) {}
+
+  /** Pins a per-process file: synchronously when the guard vouches for procfs, else checked. */
+  private pin(path: string): Promise<CheckedFd> {
+    if (this.guard?.allows(path) !== true) return openChecked(path);
+    try {
+      return Promise.resolve(openProcSync(path));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
 
   /** undefined: the reader could not be located (serve the host file). */
   async locate(pid: number): Promise<Located | undefined> {
@@ -82,7 +95,7 @@ export class LocationCache {
   private async resolveBase(pid: number): Promise<Base | { loc: CgroupLocation } | undefined> {
     const [loc, fd] = await Promise.all([
       this.resolver.locateWithText(pid),
-      openChecked(`${this.procRoot}/${pid}/cgroup`).catch(() => undefined),
+      this.pin(`${this.procRoot}/${pid}/cgroup`).catch(() => undefined),
     ]);
     if (!loc.ok) {
       if (fd !== undefined) closeFd(fd.fd);
@@ -104,7 +117,7 @@ export class LocationCache {
     this.readers.set(pid, r);
     if (!seenBefore || pid === who.cgroupPid || r.pinning || r.fd !== undefined) return;
     r.pinning = true;
-    openChecked(`${this.procRoot}/${pid}/stat`).then(
+    this.pin(`${this.procRoot}/${pid}/stat`).then(
       (fd) => {
         if (this.readers.get(pid) === r) r.fd = fd;
         else closeFd(fd.fd);

@@ -1,5 +1,6 @@
 import type { CgroupFs, CgroupLocation } from '../../core/cgroup';
 import { CgroupResolver, isRootCgroup } from '../../core/cgroup';
+import type { ProcPidGuard } from '../io/proc-pid';
 import type { LoadavgSource } from '../loadavg/shared';
 import { renderCpuOnline } from '../renderers/cpu-online';
 import { renderCpuinfo } from '../renderers/cpuinfo';
@@ -29,6 +30,8 @@ export interface ViewRendererDeps {
   readonly loadavg?: LoadavgSource;
   readonly resolver?: CgroupResolver;
   readonly procRoot?: string;
+  /** Lets per-process /proc files be read synchronously while the mount table allows it. */
+  readonly procGuard?: ProcPidGuard;
 }
 
 /**
@@ -47,7 +50,8 @@ export class ViewRenderer {
     this.ctx = { fs: deps.fs, options: deps.options };
     this.procRoot = deps.procRoot ?? '/proc';
     this.resolver = deps.resolver ?? new CgroupResolver({ fs: deps.fs, procRoot: this.procRoot });
-    this.locations = new LocationCache(new InitResolver(deps.fs, this.procRoot), this.resolver, this.procRoot);
+    const inits = new InitResolver(deps.fs, this.procRoot, deps.procGuard);
+    this.locations = new LocationCache(inits, this.resolver, this.procRoot, deps.procGuard);
   }
 
   async render(file: ShimFile, pid: number): Promise<string> {

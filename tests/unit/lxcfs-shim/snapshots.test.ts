@@ -4,6 +4,7 @@ import { PAGE_BYTES, SnapshotStore, allocateSnapshots } from '../../../lxcfs-shi
 import type { ControllerDir } from '../../../core/cgroup';
 import { LoadavgPublisher, RemoteLoadavg, allocateLoadavgBoard } from '../../../lxcfs-shim/loadavg/shared';
 import type { LoadavgTrack } from '../../../lxcfs-shim/loadavg/shared';
+import { perProcessProcIsPlain } from '../../../lxcfs-shim/io/proc-pid';
 
 describe('lxcfs-shim shared snapshot store', () => {
   it('a handle created through one thread view is read through another (same buffers)', () => {
@@ -50,6 +51,21 @@ describe('lxcfs-shim shared snapshot store', () => {
   });
 });
 
+describe('lxcfs-shim synchronous per-process /proc reads', () => {
+  const line = (id: number, mountPoint: string, fstype: string): string => `${id} 1 0:5 / ${mountPoint} rw,relatime shared:1 - ${fstype} ${fstype} rw`;
+
+  it('are allowed when /proc is procfs and nothing is mounted below a per-process directory', () => {
+    const base = [line(1, '/', 'ext4'), line(2, '/proc', 'proc'), line(3, '/proc/sys/fs/binfmt_misc', 'binfmt_misc')];
+    assert.equal(perProcessProcIsPlain(base.join('\n')), true);
+    // lxcfs-style mounts over /proc/meminfo are not per-process paths: still plain.
+    assert.equal(perProcessProcIsPlain([...base, line(4, '/proc/meminfo', 'fuse.lxcfs')].join('\n')), true);
+    assert.equal(perProcessProcIsPlain([...base, line(5, '/proc/1/cgroup', 'fuse')].join('\n')), false);
+    assert.equal(perProcessProcIsPlain([...base, line(6, '/proc/self', 'tmpfs')].join('\n')), false);
+    assert.equal(perProcessProcIsPlain([line(1, '/', 'ext4'), line(2, '/proc', 'fuse')].join('\n')), false, '/proc not procfs');
+    assert.equal(perProcessProcIsPlain(line(1, '/', 'ext4')), false, 'no /proc mount');
+  });
+});
+
 describe('lxcfs-shim load averages shared with serving threads', () => {
   const cg: ControllerDir = { version: 1, dir: '/sys/fs/cgroup/cpu/a', mountPoint: '/sys/fs/cgroup/cpu', path: '/a' };
 
@@ -75,6 +91,6 @@ describe('lxcfs-shim load averages shared with serving threads', () => {
       [`/sys/fs/cgroup/cpu/c${i}`, { avenrun: [i, i, i], running: 0, total: 1, lastPid: i }]);
     pub.publish(many);
     assert.ok(pub.dropped > 0, 'a board too small drops cgroups and counts them');
-    assert.deepEqual(r.read({ ...cg, dir: '/sys/fs/cgroup/cpu/c0' } as ControllerDir, 1).avenrun, [0, 0, 0]);
+    assert.deepEqual(r.read({ ...cg, dir: '/sys/fs/cgroup/cpu/c0' }, 1).avenrun, [0, 0, 0]);
   });
 });

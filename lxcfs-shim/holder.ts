@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { isMountPoint, mountFuse, unmount } from './mount';
 import type { ShimOptions } from './view/files';
 import type { WorkerMessage } from './worker-env';
-import { DEFAULT_PARKED_READS, ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
+import { ENV_FUSE_FD, ENV_OPTIONS, ENV_THREADS } from './worker-env';
 
 export interface HolderOptions {
   readonly mountDir: string;
   readonly options: ShimOptions;
-  /** Parked reads on /dev/fuse per worker. */
-  readonly readers?: number;
-  /** libuv threadpool of the worker: the parked readers plus the cgroup reads of renders. */
+  /** Serving threads per worker (default: one per CPU, at least 2). */
+  readonly threads?: number;
+  /** libuv threadpool of the worker: a parked read per busy serving thread, plus the reads of renders. */
   readonly threadpoolSize?: number;
   readonly log?: (msg: string) => void;
 }
@@ -119,7 +119,7 @@ class Holder implements ShimHandle {
         ...process.env,
         [ENV_FUSE_FD]: String(WORKER_FUSE_FD),
         [ENV_OPTIONS]: JSON.stringify(this.h.options),
-        [ENV_READERS]: String(this.h.readers ?? DEFAULT_PARKED_READS),
+        ...(this.h.threads === undefined ? {} : { [ENV_THREADS]: String(this.h.threads) }),
         UV_THREADPOOL_SIZE: String(this.h.threadpoolSize ?? 16),
       },
     });

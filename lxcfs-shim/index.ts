@@ -19,8 +19,8 @@ export const DEFAULT_MOUNT_DIR = '/var/lib/cargoscope/lxcfs-shim';
 export interface RunShimOptions {
   readonly mountDir?: string;
   readonly options?: Partial<ShimOptions>;
-  /** Parked /dev/fuse reads per worker (default DEFAULT_PARKED_READS). */
-  readonly readers?: number;
+  /** Serving threads per worker (default: one per CPU, at least 2). */
+  readonly threads?: number;
   readonly log?: (msg: string) => void;
 }
 
@@ -29,7 +29,7 @@ export async function startShim(o: RunShimOptions = {}): Promise<ShimHandle> {
   return startHolder({
     mountDir: o.mountDir ?? DEFAULT_MOUNT_DIR,
     options: { ...DEFAULT_SHIM_OPTIONS, ...o.options },
-    readers: o.readers,
+    threads: o.threads,
     log: o.log,
   });
 }

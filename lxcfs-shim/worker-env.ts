@@ -1,13 +1,29 @@
-/** The contract between the holder and its worker processes (environment and IPC messages). */
+/** The contract between the holder, its worker processes and their serving threads. */
+import type { ControllerDir } from '../core/cgroup';
+import type { LoadavgBoardBuffers } from './loadavg/shared';
+import type { SnapshotBuffers } from './fuse/snapshots';
+import type { ShimOptions } from './view/files';
+
 export const ENV_FUSE_FD = 'CARGOSCOPE_SHIM_FUSE_FD';
 export const ENV_OPTIONS = 'CARGOSCOPE_SHIM_OPTIONS';
-export const ENV_READERS = 'CARGOSCOPE_SHIM_READERS';
-/**
- * Reads kept parked on /dev/fuse. Under many readers several requests then complete in one turn
- * of the event loop instead of one per turn; 6 did better than 2 at 20 readers in the benchmark
- * (README, "Tests and benchmark"). Each costs one idle threadpool thread.
- */
-export const DEFAULT_PARKED_READS = 6;
+export const ENV_THREADS = 'CARGOSCOPE_SHIM_THREADS';
 
 /** Messages from a worker to the holder over the IPC channel. */
 export type WorkerMessage = { type: 'ready'; resent: boolean } | { type: 'init'; minor: number };
+
+/** What a serving thread is started with (worker_threads workerData). */
+export interface ServeThreadData {
+  readonly fd: number;
+  readonly options: ShimOptions;
+  readonly snapshots: SnapshotBuffers;
+  readonly board: LoadavgBoardBuffers;
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Messages from a serving thread to the worker's main thread. */
+export type ThreadMessage =
+  | { type: 'init'; minor: number }
+  | { type: 'loadavg-track'; cg: ControllerDir; initPid: number }
+  | { type: 'ended' }
+  | { type: 'error'; where: string; message: string };

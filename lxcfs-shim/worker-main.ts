@@ -2,58 +2,83 @@
  * The shim's worker process: serves FUSE requests on the /dev/fuse descriptor it inherited from
  * the holder (holder.ts). It can die or be replaced at any time without breaking the mount.
  * Started only by the holder; configuration comes through the environment.
+ *
+ * Its main thread serves nothing itself: it starts the serving threads (serve-thread.ts; one
+ * per CPU by default, like libfuse's multi-threaded loop which lxcfs uses), runs the one load
+ * average sampler and publishes its figures, and ends the process when the connection ends or a
+ * serving thread fails (the holder then starts a new worker).
  */
-import { FuseSession } from './fuse/session';
-import { ShimFuseServer } from './fuse/server';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+import { resendPending } from './fuse/session';
+import { allocateSnapshots } from './fuse/snapshots';
 import { CachedFdFs } from './io/cached-fs';
 import { LoadavgSampler } from './loadavg/sampler';
+import { LoadavgPublisher, allocateLoadavgBoard } from './loadavg/shared';
+import { LOAD_SAMPLE_MS } from './renderers/loadavg';
 import type { ShimOptions } from './view/files';
-import { ViewRenderer } from './view/render';
-import type { WorkerMessage } from './worker-env';
-import { DEFAULT_PARKED_READS, ENV_FUSE_FD, ENV_OPTIONS, ENV_READERS } from './worker-env';
-
+import type { ServeThreadData, ThreadMessage, WorkerMessage } from './worker-env';
+import { ENV_FUSE_FD, ENV_OPTIONS, ENV_THREADS } from './worker-env';
 
 function send(msg: WorkerMessage): void {
   process.send?.(msg);
 }
 
-async function main(): Promise<void> {
-  const fd = Number(process.env[ENV_FUSE_FD]);
-  const options = JSON.parse(process.env[ENV_OPTIONS] ?? '{}') as ShimOptions;
-  const fs = new CachedFdFs();
-  const loadavg = new LoadavgSampler(fs);
-  if (options.loadavg) loadavg.start();
-  const renderer = new ViewRenderer({ fs, options, loadavg });
-  // The server needs the session to send notifications and the session needs the server.
-  const link: { session?: FuseSession } = {};
-  const server = new ShimFuseServer(
-    (file, pid) => renderer.render(file, pid),
-    (init) => send({ type: 'init', minor: init.minor }),
-    (message) => void link.session?.notify(message),
-  );
-  const session = new FuseSession(fd, server, {
-    readers: Number(process.env[ENV_READERS] ?? DEFAULT_PARKED_READS),
-    onError: (err, where) => console.error(`cargoscope lxcfs-shim worker: ${where}:`, err),
-  });
-  link.session = session;
-  const stop = (): void => session.stop();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  // If the holder dies the kernel connection dies with its descriptor; do not linger.
-  process.once('disconnect', stop);
-  // Before reading anything: requests a dead predecessor took but never answered are queued
-  // again. A no-op on the first worker.
-  const resent = session.resendPending();
-  send({ type: 'ready', resent });
-  await session.run();
-  loadavg.stop();
-  renderer.close();
-  await fs.closeAll();
-  // Reads still parked on /dev/fuse keep threadpool threads busy forever; leave explicitly.
-  process.exit(0);
+function log(msg: string): void {
+  console.error(`cargoscope lxcfs-shim worker: ${msg}`);
 }
 
-main().catch((err: unknown) => {
-  console.error('cargoscope lxcfs-shim worker failed:', err);
-  process.exit(1);
-});
+/** Serving threads: one per CPU, at least two so a thread preempted mid-request never stops service. */
+function defaultThreads(): number {
+  return Math.max(2, availableParallelism());
+}
+
+function main(): void {
+  const fd = Number(process.env[ENV_FUSE_FD]);
+  const options = JSON.parse(process.env[ENV_OPTIONS] ?? '{}') as ShimOptions;
+  const count = Number(process.env[ENV_THREADS] ?? defaultThreads());
+  const fs = new CachedFdFs();
+  const sampler = new LoadavgSampler(fs);
+  const board = allocateLoadavgBoard();
+  const publisher = new LoadavgPublisher(board);
+  const snapshots = allocateSnapshots();
+  let ending = false;
+  const end = (code: number): void => {
+    if (ending) return;
+    ending = true;
+    // Serving threads blocked in read(2) of /dev/fuse cannot be joined; the process exit ends them.
+    void fs.closeAll().finally(() => process.exit(code));
+  };
+  if (options.loadavg) {
+    const timer = setInterval(() => {
+      void sampler.sampleAll().then(() => publisher.publish(sampler.figures()));
+    }, LOAD_SAMPLE_MS);
+    timer.unref();
+  }
+  // Before any thread reads: requests a dead predecessor took but never answered are queued
+  // again. A no-op on the first worker.
+  const resent = resendPending(fd, (err, where) => log(`${where}: ${String(err)}`));
+  for (let index = 0; index < count; index++) {
+    const data: ServeThreadData = { fd, options, snapshots, board, index, count };
+    const t = new Worker(join(__dirname, 'serve-thread.js'), { workerData: data });
+    t.on('message', (m: ThreadMessage) => {
+      if (m.type === 'init') send(m);
+      else if (m.type === 'loadavg-track') sampler.read(m.cg, m.initPid);
+      else if (m.type === 'error') log(`${m.where}: ${m.message}`);
+      else end(0); // 'ended': the connection is gone (unmounted), for every thread alike
+    });
+    t.on('error', (err) => {
+      log(`serving thread ${index} failed: ${err.stack ?? err.message}`);
+      end(1);
+    });
+  }
+  process.once('SIGTERM', () => end(0));
+  process.once('SIGINT', () => end(0));
+  // If the holder dies the kernel connection dies with its descriptor; do not linger.
+  process.once('disconnect', () => end(0));
+  send({ type: 'ready', resent });
+}
+
+main();

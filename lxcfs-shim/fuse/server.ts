@@ -6,6 +6,7 @@ import {
   Errno, FOPEN_DIRECT_IO, MODIFYING_OPS, Op, decodeInitIn, decodeName, decodeReadIn, encodeAttrOut,
   encodeDirents, encodeEntryOut, encodeInitOut, encodeNotifyStore, encodeOpenOut, encodeStatfs,
 } from './protocol';
+import { SnapshotStore, allocateSnapshots } from './snapshots';
 import type { TreeNode } from './tree';
 import { ShimTree } from './tree';
 
@@ -16,19 +17,23 @@ const ATTR_VALID_SEC = 1;
 const O_ACCMODE = 3;
 const W_OK = 2;
 const MAX_WRITE = 4096;
+/** Renders kept for handles of a previous worker (see read()); bounded, they are rare. */
+const MAX_FOREIGN = 256;
+const ENFILE = 23;
 
 /**
  * The shim's FUSE operations. Files are rendered completely at OPEN, for the pid in that request,
- * and READs serve slices of that snapshot, so a reader never sees a mix of two renders.
+ * and READs serve slices of that snapshot, so a reader never sees a mix of two renders. A READ
+ * from offset 0 of a snapshot already read from offset 0 (a reader that seeks back and reads
+ * again, as top and free's procps do with a file kept open) renders afresh, as lxcfs does.
+ * Snapshots live in a SnapshotStore shared by every serving thread.
  */
 export class ShimFuseServer implements FuseHandler {
   private readonly tree = new ShimTree();
-  private readonly handles = new Map<bigint, Buffer>();
-  /**
-   * Handles from a previous worker can still arrive after a restart; starting from the clock
-   * keeps this worker's numbers from colliding with them.
-   */
-  private nextFh = BigInt(Date.now()) << 16n;
+  /** Renders for handles this worker did not open (a previous worker's), this thread only. */
+  private readonly foreign = new Map<bigint, Buffer>();
+  /** OPENs refused because the snapshot store was full (counted, never silent). */
+  storeFull = 0;
   private readonly mountedAt = Math.floor(Date.now() / 1000);
 
   /** Length of the last render per inode: what GETATTR reports as the size. */
@@ -42,11 +47,12 @@ export class ShimFuseServer implements FuseHandler {
     private readonly render: RenderFn,
     private readonly onInit: (init: InitIn) => void = () => undefined,
     private readonly notify: (message: Buffer) => void = () => undefined,
+    private readonly store: SnapshotStore = new SnapshotStore(allocateSnapshots(1024, 1024)),
   ) {}
 
   /** Open file handles (for tests and shutdown diagnostics). */
   openHandles(): number {
-    return this.handles.size;
+    return this.store.open() + this.foreign.size;
   }
 
   async handle(h: InHeader, body: Buffer): Promise<Reply | undefined> {
@@ -69,9 +75,12 @@ export class ShimFuseServer implements FuseHandler {
         return this.open(h, body);
       case Op.READ:
         return this.read(h, body);
-      case Op.RELEASE:
-        this.handles.delete(decodeReadIn(body).fh);
+      case Op.RELEASE: {
+        const fh = decodeReadIn(body).fh;
+        this.store.release(fh);
+        this.foreign.delete(fh);
         return { errno: 0 };
+      }
       case Op.OPENDIR:
         return this.tree.get(h.nodeid)?.file === undefined ? { errno: 0, body: encodeOpenOut(0n, 0) } : { errno: Errno.ENOENT };
       case Op.READDIR: {
@@ -115,8 +124,11 @@ export class ShimFuseServer implements FuseHandler {
     if (node?.file === undefined) return { errno: node === undefined ? Errno.ENOENT : Errno.EINVAL };
     if ((body.readUInt32LE(0) & O_ACCMODE) !== 0) return { errno: Errno.EACCES };
     const content = Buffer.from(await this.render(node.file, h.pid));
-    const fh = this.nextFh++;
-    this.handles.set(fh, content);
+    const fh = this.store.create(content);
+    if (fh === undefined) {
+      this.storeFull++;
+      return { errno: ENFILE };
+    }
     this.lastLength.set(node.ino, content.length);
     // sendfile/splice (busybox cat, cp, Go's io.Copy) read through the page cache, bounded by
     // the inode size, even with direct I/O. Storing the last byte at its offset grows the size to
@@ -128,14 +140,22 @@ export class ShimFuseServer implements FuseHandler {
 
   private async read(h: InHeader, body: Buffer): Promise<Reply> {
     const r = decodeReadIn(body);
-    let content = this.handles.get(r.fh);
+    let content = this.store.get(r.fh) ?? this.foreign.get(r.fh);
     if (content === undefined) {
       // A handle opened by a previous worker (we were restarted between OPEN and READ):
       // render again for this reader rather than failing its read.
       const file = this.tree.get(h.nodeid)?.file;
       if (file === undefined) return { errno: Errno.EBADF };
       content = Buffer.from(await this.render(file, h.pid));
-      this.handles.set(r.fh, content);
+      if (this.foreign.size >= MAX_FOREIGN) this.foreign.clear();
+      this.foreign.set(r.fh, content);
+    } else if (r.offset === 0 && this.store.markServed(r.fh)) {
+      const file = this.tree.get(h.nodeid)?.file;
+      if (file !== undefined) {
+        const fresh = Buffer.from(await this.render(file, h.pid));
+        // If the store cannot take it, the previous snapshot is served: stale, never mixed.
+        if (this.store.replace(r.fh, fresh)) content = fresh;
+      }
     }
     return { errno: 0, body: content.subarray(Math.min(r.offset, content.length), Math.min(r.offset + r.size, content.length)) };
   }

@@ -1,4 +1,4 @@
-import { read, writeSync } from 'node:fs';
+import { read, readSync, writeSync } from 'node:fs';
 
 import type { InHeader } from './protocol';
 import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, decodeInHeader, encodeNotify, encodeReply, Errno } from './protocol';
@@ -14,8 +14,6 @@ export interface FuseHandler {
 }
 
 export interface FuseSessionOptions {
-  /** Reads kept outstanding on /dev/fuse, each parked in a libuv threadpool thread. */
-  readonly readers: number;
   readonly onError?: (err: unknown, where: string) => void;
 }
 
@@ -27,53 +25,72 @@ function errCode(err: unknown): string | undefined {
 }
 
 /**
- * Pumps requests from a /dev/fuse descriptor to a handler and writes the replies.
+ * Asks the kernel to queue again the requests a previous worker had read but not answered.
+ * Returns false on kernels without FUSE_NOTIFY_RESEND (before 6.9): those requests then wait
+ * until their callers are interrupted.
+ */
+export function resendPending(fd: number, onError?: (err: unknown, where: string) => void): boolean {
+  try {
+    writeSync(fd, encodeNotify(FUSE_NOTIFY_RESEND));
+    return true;
+  } catch (err) {
+    onError?.(err, 'notify resend');
+    return false;
+  }
+}
+
+/**
+ * Pumps requests from a /dev/fuse descriptor to a handler and writes the replies. Meant to run
+ * in a thread of its own (several such threads share one descriptor; the kernel hands each
+ * request to one of them, like libfuse's multi-threaded loop).
  *
- * Reads go through libuv's threadpool (`fs.read` on the fd): each blocks one pool thread until a
- * request arrives and never blocks the event loop. Handlers run concurrently, so a slow cgroup
- * read delays only its own request. Replies use a synchronous write: writing a reply to
- * /dev/fuse never sleeps (the kernel copies it to the waiting request and wakes the reader), it is
- * not a call on our own mount, and it avoids competing for the pool threads the readers hold.
+ * Two ways to wait for the next request, chosen per request:
+ * - idle (no handler still waiting on I/O): a blocking read(2) of /dev/fuse on this thread,
+ *   as lxcfs's threads do. The kernel wakes this thread directly; no threadpool hand-off, no
+ *   event-loop wake-up. Between requests the loop turns once (setImmediate) for its timers
+ *   and messages.
+ * - busy (a handler awaits a threadpool read: a new reader's /proc files, a first open): the
+ *   thread must keep its event loop running to finish that handler, so it parks one read in the
+ *   libuv threadpool instead and keeps serving through it until it is idle again. A slow cgroup
+ *   read thus never stops this thread from taking requests, nor any other thread.
+ * Replies use a synchronous write: writing a reply to /dev/fuse never sleeps (the kernel
+ * copies it to the waiting request), and it is not a call on our own mount.
  */
 export class FuseSession {
   private stopped = false;
-  private active = 0;
+  /** Handlers dispatched whose promise has not settled. */
+  private pending = 0;
+  /** A threadpool read of /dev/fuse is outstanding: never block while it is. */
+  private parked = false;
   private resolveDone: (() => void) | undefined;
   private readonly done: Promise<void>;
+  /** One buffer for blocking reads and one for the parked read, each reused for the thread's life. */
+  private readonly syncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  private readonly asyncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  private scheduled = false;
+  private readonly pump = (): void => {
+    this.scheduled = false;
+    this.next();
+  };
 
   constructor(
     private readonly fd: number,
     private readonly handler: FuseHandler,
-    private readonly opts: FuseSessionOptions,
+    private readonly opts: FuseSessionOptions = {},
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
   }
 
-  /** Starts the readers; resolves when the connection ends (unmount or abort) or stop() is called. */
+  /** Starts serving; resolves when the connection ends (unmount or abort) or stop() is called. */
   run(): Promise<void> {
-    for (let i = 0; i < this.opts.readers; i++) this.readNext(Buffer.allocUnsafe(READ_BUFFER_BYTES));
+    this.schedule();
     return this.done;
   }
 
-  /** Stops taking new requests; reads already parked in the kernel are abandoned with the process. */
+  /** Stops taking new requests; a read already blocked or parked is abandoned with the process. */
   stop(): void {
     this.stopped = true;
     this.resolveDone?.();
-  }
-
-  /**
-   * Asks the kernel to queue again the requests a previous worker had read but not answered.
-   * Returns false on kernels without FUSE_NOTIFY_RESEND (before 6.9): those requests then wait
-   * until their callers are interrupted.
-   */
-  resendPending(): boolean {
-    try {
-      writeSync(this.fd, encodeNotify(FUSE_NOTIFY_RESEND));
-      return true;
-    } catch (err) {
-      this.opts.onError?.(err, 'notify resend');
-      return false;
-    }
   }
 
   /** Writes a notification (unsolicited message); false if the kernel refused it. */
@@ -87,42 +104,75 @@ export class FuseSession {
     }
   }
 
-  /**
-   * Each parked read owns one buffer for the worker's life: a 132 KiB allocation per request
-   * was measurable garbage. The request is copied out (a few dozen bytes, from Node's pool)
-   * before the buffer is parked again.
-   */
-  private readNext(buf: Buffer): void {
-    if (this.stopped) return;
-    this.active++;
-    read(this.fd, buf, 0, buf.length, null, (err, n) => {
-      this.active--;
+  /** At most one turn pending, however many completions ask for one. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.pump);
+  }
+
+  private next(): void {
+    if (this.stopped || this.parked) return;
+    if (this.pending > 0) return this.park();
+    let n: number;
+    try {
+      n = readSync(this.fd, this.syncBuf, 0, READ_BUFFER_BYTES, null);
+    } catch (err) {
+      if (this.readFailed(err)) this.schedule();
+      return;
+    }
+    this.received(this.syncBuf, n);
+    // The handler's synchronous part and its microtasks run before this callback's successor:
+    // a render over kept pseudo-file descriptors has replied by then, so pending is 0 again.
+    this.schedule();
+  }
+
+  private park(): void {
+    this.parked = true;
+    read(this.fd, this.asyncBuf, 0, READ_BUFFER_BYTES, null, (err, n) => {
+      this.parked = false;
       if (err !== null) {
-        const code = errCode(err);
-        // ENOENT: the request was interrupted before we got it; EINTR/EAGAIN: retry.
-        if (code === 'ENOENT' || code === 'EINTR' || code === 'EAGAIN') return this.readNext(buf);
-        // ENODEV: unmounted or aborted. Anything else is fatal for this session too.
-        if (code !== 'ENODEV') this.opts.onError?.(err, 'read /dev/fuse');
-        this.stopped = true;
-        if (this.active === 0) this.resolveDone?.();
+        if (this.readFailed(err)) this.schedule();
         return;
       }
-      const req = n >= IN_HEADER_BYTES ? Buffer.from(buf.subarray(0, n)) : undefined;
-      this.readNext(buf); // keep a read parked while this request is handled
-      if (req !== undefined) this.dispatch(req);
+      this.received(this.asyncBuf, n);
+      this.schedule();
     });
+  }
+
+  /** True if reading may go on: ENOENT (request interrupted before we took it), EINTR, EAGAIN. */
+  private readFailed(err: unknown): boolean {
+    const code = errCode(err);
+    if (code === 'ENOENT' || code === 'EINTR' || code === 'EAGAIN') return true;
+    // ENODEV: unmounted or aborted. Anything else is fatal for this session too.
+    if (code !== 'ENODEV') this.opts.onError?.(err, 'read /dev/fuse');
+    this.stop();
+    return false;
+  }
+
+  /** The request is copied out (a few dozen bytes) because its buffer is read into again. */
+  private received(buf: Buffer, n: number): void {
+    if (n >= IN_HEADER_BYTES) this.dispatch(Buffer.from(buf.subarray(0, n)));
   }
 
   private dispatch(req: Buffer): void {
     const header = decodeInHeader(req);
     const body = req.subarray(IN_HEADER_BYTES, header.len);
+    this.pending++;
     this.handler.handle(header, body).then(
-      (reply) => this.reply(header, reply),
+      (reply) => this.settled(header, reply),
       (err: unknown) => {
         this.opts.onError?.(err, `opcode ${header.opcode}`);
-        this.reply(header, { errno: Errno.EIO });
+        this.settled(header, { errno: Errno.EIO });
       },
     );
+  }
+
+  private settled(header: InHeader, reply: Reply | undefined): void {
+    this.reply(header, reply);
+    // The last handler that waited on I/O finished: go back to blocking reads (next() does,
+    // unless a parked read is outstanding, whose completion schedules it).
+    if (--this.pending === 0 && !this.parked) this.schedule();
   }
 
   private reply(header: InHeader, reply: Reply | undefined): void {

@@ -2,6 +2,8 @@ import { close, open, read, readdir, readlink } from 'node:fs';
 
 import type { CgroupFs, FileRead, Result } from '../../core/cgroup';
 import { problemFromError } from '../../core/cgroup';
+import type { ProcPidGuard } from './proc-pid';
+import { readProcSync } from './proc-pid';
 import type { CheckedFd } from './pseudo-fs';
 import { isSync, openChecked, preadAllSync } from './pseudo-fs';
 
@@ -26,10 +28,14 @@ interface Kept {
 export class CachedFdFs implements CgroupFs {
   private readonly fds = new Map<string, Kept>();
 
-  constructor(private readonly maxFds = 2048) {}
+  /** @param guard allows per-process /proc files to be read synchronously (see proc-pid.ts). */
+  constructor(
+    private readonly maxFds = 2048,
+    private readonly guard?: ProcPidGuard,
+  ) {}
 
   readText(path: string): Promise<FileRead> {
-    if (!this.cacheable(path)) return readOnce(path);
+    if (!this.cacheable(path)) return this.guard?.allows(path) === true ? Promise.resolve(readProcSync(path)) : readOnce(path);
     const ready = this.fds.get(path)?.ready;
     if (ready !== undefined && isSync(ready)) {
       try {

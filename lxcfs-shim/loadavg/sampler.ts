@@ -61,6 +61,11 @@ export class LoadavgSampler {
     return { avenrun: node.avenrun, running: node.running, total: node.total, lastPid: node.lastPid };
   }
 
+  /** Every sampled cgroup's current figures (published to the serving threads). */
+  figures(): Array<[string, LoadavgInput]> {
+    return [...this.nodes].map(([dir, n]) => [dir, { avenrun: n.avenrun, running: n.running, total: n.total, lastPid: n.lastPid }]);
+  }
+
   /** One sampling pass over every registered cgroup (exposed for tests). */
   async sampleAll(): Promise<void> {
     if (this.running) return; // a slow pass must not pile up behind itself

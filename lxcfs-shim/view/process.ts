@@ -1,5 +1,7 @@
 import type { CgroupFs } from '../../core/cgroup';
 import { readLink } from '../io/cached-fs';
+import type { ProcPidGuard } from '../io/proc-pid';
+import { readLinkSync } from '../io/proc-pid';
 
 /** Pure: fields of /proc/<pid>/status we need. */
 export function parseStatus(text: string): { ppid: number; nspid: number[] } | undefined {
@@ -43,14 +45,24 @@ export class InitResolver {
   constructor(
     private readonly fs: CgroupFs,
     private readonly procRoot = '/proc',
+    private readonly guard?: ProcPidGuard,
   ) {}
 
-  async identify(pid: number): Promise<ReaderIdentity> {
+  private link(path: string): string | undefined | Promise<string | undefined> {
+    return this.guard?.allows(path) === true ? readLinkSync(path) : readLink(path);
+  }
+
+  /**
+   * @param alive says synchronously whether a cached init is certainly still the same process
+   *   (the caller holds a pinned descriptor of it); a live process cannot change its pid
+   *   namespace, so its namespace link need not be read again.
+   */
+  async identify(pid: number, alive: (initPid: number) => boolean = () => false): Promise<ReaderIdentity> {
     this.ownNs ??= readLink(`${this.procRoot}/self/ns/pid`);
-    const [own, ns] = await Promise.all([this.ownNs, readLink(`${this.procRoot}/${pid}/ns/pid`)]);
+    const [own, ns] = await Promise.all([this.ownNs, this.link(`${this.procRoot}/${pid}/ns/pid`)]);
     if (ns === undefined || ns === own) return { cgroupPid: pid, initPid: 1 };
     const cached = this.initByNs.get(ns);
-    if (cached !== undefined && (await readLink(`${this.procRoot}/${cached}/ns/pid`)) === ns) {
+    if (cached !== undefined && (alive(cached) || (await this.link(`${this.procRoot}/${cached}/ns/pid`)) === ns)) {
       return { cgroupPid: cached, initPid: cached };
     }
     const init = await this.walkToInit(pid);

@@ -1,6 +1,7 @@
 import type { CgroupFs, CgroupLocation } from '../../core/cgroup';
 import { CgroupResolver, isRootCgroup } from '../../core/cgroup';
-import type { LoadavgSampler } from '../loadavg/sampler';
+import type { ProcPidGuard } from '../io/proc-pid';
+import type { LoadavgSource } from '../loadavg/shared';
 import { renderCpuOnline } from '../renderers/cpu-online';
 import { renderCpuinfo } from '../renderers/cpuinfo';
 import { renderDiskstats } from '../renderers/diskstats';
@@ -15,33 +16,22 @@ import type { GatherContext } from './gather';
 import {
   gatherBusySeconds, gatherDevices, gatherMemory, gatherStatUsage, gatherVisibility, swapsFromMemory,
 } from './gather';
+import type { Located } from './located';
+import { LocationCache } from './located';
 import type { ReaderIdentity } from './process';
 import { InitResolver, parseStartTicks } from './process';
-import { closeFd, preadAll } from '../io/cached-fs';
-import type { CheckedFd } from '../io/pseudo-fs';
-import { isSync, openChecked, preadAllSync } from '../io/pseudo-fs';
 
+/** USER_HZ of /proc/<pid>/stat starttime on every Linux arch we run on. */
 const CLOCK_TICKS_PER_SEC = 100;
-/** Readers whose location is remembered, each with up to two pinned descriptors. */
-const MAX_LOCATED = 1024;
-
-interface Located {
-  readonly who: ReaderIdentity;
-  readonly loc: CgroupLocation;
-  /** The /proc/<pid>/cgroup text the location came from: equal text, equal location. */
-  readonly text: string;
-  /** Pinned /proc/<reader>/stat (only when the reader is not the cgroup pid itself). */
-  readonly readerFd: CheckedFd | undefined;
-  /** Pinned /proc/<cgroupPid>/cgroup. */
-  readonly cgroupFd: CheckedFd | undefined;
-} // USER_HZ of /proc/<pid>/stat starttime on every Linux arch we run on
 
 export interface ViewRendererDeps {
   readonly fs: CgroupFs;
   readonly options: ShimOptions;
-  readonly loadavg?: LoadavgSampler;
+  readonly loadavg?: LoadavgSource;
   readonly resolver?: CgroupResolver;
   readonly procRoot?: string;
+  /** Lets per-process /proc files be read synchronously while the mount table allows it. */
+  readonly procGuard?: ProcPidGuard;
 }
 
 /**
@@ -52,77 +42,27 @@ export interface ViewRendererDeps {
 export class ViewRenderer {
   private readonly ctx: GatherContext;
   private readonly resolver: CgroupResolver;
-  private readonly inits: InitResolver;
   private readonly procRoot: string;
   private readonly hostPath = new Map<ShimFile, string>(SHIM_FILES.map((f) => [f.file, f.path]));
-  private readonly located = new Map<number, Located>();
+  private readonly locations: LocationCache;
 
   constructor(private readonly deps: ViewRendererDeps) {
     this.ctx = { fs: deps.fs, options: deps.options };
     this.procRoot = deps.procRoot ?? '/proc';
     this.resolver = deps.resolver ?? new CgroupResolver({ fs: deps.fs, procRoot: this.procRoot });
-    this.inits = new InitResolver(deps.fs, this.procRoot);
+    const inits = new InitResolver(deps.fs, this.procRoot, deps.procGuard);
+    this.locations = new LocationCache(inits, this.resolver, this.procRoot, deps.procGuard);
   }
 
   async render(file: ShimFile, pid: number): Promise<string> {
     const hostText = this.host(this.hostPath.get(file) as string);
-    const cached = this.located.get(pid);
-    if (cached !== undefined) {
-      // Render with what this pid resolved to last time while checking, in parallel, that it is
-      // still the same process in the same cgroup: the check costs no extra latency, and a
-      // moved (or reused) pid gets a second, correct render.
-      const [text, valid] = await Promise.all([this.renderSafely(file, cached, hostText), this.stillValid(cached)]);
-      if (valid) return text;
-      this.forget(pid);
-    }
-    const now = await this.resolve(pid);
-    return now === undefined ? hostText : this.renderSafely(file, now, hostText);
-  }
-
-  /** Resolves a reader and pins descriptors that let later requests revalidate it in one read. */
-  private async resolve(pid: number): Promise<Located | undefined> {
-    const who = await this.inits.identify(pid);
-    const cgPath = `${this.procRoot}/${who.cgroupPid}/cgroup`;
-    const [loc, readerFd, cgroupFd] = await Promise.all([
-      this.resolver.locateWithText(who.cgroupPid),
-      pid === who.cgroupPid ? Promise.resolve(undefined) : openChecked(`${this.procRoot}/${pid}/stat`).catch(() => undefined),
-      openChecked(cgPath).catch(() => undefined),
-    ]);
-    const l: Located | undefined = loc.ok ? { who, loc: loc.value.location, text: loc.value.text, readerFd, cgroupFd } : undefined;
-    if (l === undefined || cgroupFd === undefined || (pid !== who.cgroupPid && readerFd === undefined)) {
-      // Without pinned descriptors the entry could not be revalidated: use it once, keep nothing.
-      for (const f of [readerFd, cgroupFd]) if (f !== undefined) closeFd(f.fd);
-      return l === undefined ? undefined : { ...l, readerFd: undefined, cgroupFd: undefined };
-    }
-    if (this.located.size >= MAX_LOCATED) this.forgetAll(); // bounded; refilled one request each
-    this.located.set(pid, l);
-    return l;
-  }
-
-  /**
-   * A descriptor of /proc/<pid>/… keeps referring to the process it was opened for: once that
-   * process exits, reads fail or return nothing even if the pid is reused. So "the pinned
-   * descriptors still read, and the cgroup text is unchanged" proves the cached answer holds.
-   */
-  private async stillValid(l: Located): Promise<boolean> {
-    if (l.cgroupFd === undefined) return false;
-    const [cg, reader] = await Promise.all([readPinned(l.cgroupFd), l.readerFd === undefined ? 'alive' : readPinned(l.readerFd)]);
-    return reader !== '' && cg === l.text;
-  }
-
-  private forget(pid: number): void {
-    const l = this.located.get(pid);
-    this.located.delete(pid);
-    for (const f of [l?.readerFd, l?.cgroupFd]) if (f !== undefined) closeFd(f.fd);
-  }
-
-  private forgetAll(): void {
-    for (const pid of [...this.located.keys()]) this.forget(pid);
+    const l = await this.locations.locate(pid);
+    return l === undefined ? hostText : this.renderSafely(file, l, hostText);
   }
 
   /** Closes pinned descriptors (worker shutdown). */
   close(): void {
-    this.forgetAll();
+    this.locations.close();
   }
 
   private async renderSafely(file: ShimFile, l: Located, hostText: Promise<string>): Promise<string> {
@@ -196,15 +136,5 @@ export class ViewRenderer {
     // lxcfs charges the idle column with the CPU time of the init's cgroup (the root for pid 1).
     const busy = initLoc.ok ? await gatherBusySeconds(this.ctx, initLoc.value) : 0;
     return renderUptime({ ageSec: now - start / CLOCK_TICKS_PER_SEC, busySec: busy });
-  }
-}
-
-/** A pinned /proc descriptor's text; '' once its process is gone (reads fail or return nothing). */
-function readPinned(f: CheckedFd): string | Promise<string> {
-  if (!isSync(f)) return preadAll(f.fd).catch(() => '');
-  try {
-    return preadAllSync(f);
-  } catch {
-    return '';
   }
 }

@@ -58,6 +58,17 @@ describe('lxcfs-shim FUSE protocol and server', () => {
     assert.equal(open!.body!.readUInt32LE(8) & 1, 1, 'direct_io');
   });
 
+  it('renders afresh when a reader seeks back and reads from offset 0 again (top, procps free), as lxcfs does', async () => {
+    let n = 0;
+    const server = new ShimFuseServer(() => Promise.resolve(`render ${++n}\n`));
+    const fh = (await server.handle(hdr(Op.OPEN, meminfoIno), openBody()))!.body!.readBigUInt64LE(0);
+    assert.equal((await server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 0, 100)))!.body!.toString(), 'render 1\n');
+    assert.equal((await server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 9, 100)))!.body!.length, 0, 'EOF');
+    assert.equal((await server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 0, 100)))!.body!.toString(), 'render 2\n');
+    await server.handle(hdr(Op.RELEASE, meminfoIno), readBody(fh, 0, 0));
+    assert.equal(server.openHandles(), 0);
+  });
+
   it('a slow render does not hold up another reader', async () => {
     let release!: () => void;
     const slow = new Promise<void>((r) => (release = r));

@@ -9,6 +9,7 @@ import { CheckpointStore } from './checkpoint-store';
 import type { DockerLogsSourceConfig } from './config';
 import { ContainerTailer, type TailerDeps } from './container-tailer';
 import { ByteBudget } from './delivery-tracker';
+import { ReadBuffers } from './read-buffers';
 import { compileStartPattern, type MultilineOptions } from './multiline';
 import { DiscoveryLogTargets, jsonLogPath, type LogTarget, type LogTargets } from './targets';
 import { workloadId } from '../../../core/event';
@@ -42,6 +43,7 @@ export class DockerLogsSource implements Source {
   /** Pinned tailers whose container is being looked up (so one lookup at a time each). */
   private readonly lookingUp = new Set<string>();
   private readonly openLimit = new ConcurrencyLimit(4);
+  private readonly readBuffers: ReadBuffers;
 
   constructor(
     private readonly config: DockerLogsSourceConfig,
@@ -50,6 +52,7 @@ export class DockerLogsSource implements Source {
     this.targets = deps.targets;
     this.docker = deps.docker;
     this.budget = new ByteBudget(config.max_in_flight_bytes);
+    this.readBuffers = new ReadBuffers(config.read_buffer_bytes, config.read_buffers);
   }
 
   /** Bytes emitted and not yet acknowledged (for tests and self-metrics). */
@@ -132,7 +135,7 @@ export class DockerLogsSource implements Source {
 
   private tailerDeps(target: LogTarget | undefined): TailerDeps {
     const ctx = this.ctx as SourceContext;
-    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit };
+    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, readBuffers: this.readBuffers };
   }
 
   private track(tailer: Tailer): void {

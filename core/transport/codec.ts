@@ -1,15 +1,25 @@
 import type { Event } from '../event';
+import { decodeLogBatch, encodeLogBatch, isLogBatchValue, LOGS_CONTENT_TYPE } from './log-codec';
 
 /**
  * Wire format of every topic: UTF-8 JSON of the event, with `type` and `version` checked on the way
  * in. JSON keeps the topics readable with kcat and any language; Kafka-level gzip takes care of
- * size. A value that fails these checks is a poison record for the dead letter, never a crash.
+ * size. Log batches are the exception (log-codec.ts): at hundreds of thousands of lines a second
+ * their JSON was most of the shipping cost, so they travel in a compact binary batch, told apart
+ * by its magic bytes (JSON values start with `{`); JSON log batches (format 1) are still read.
+ * A value that fails these checks is a poison record for the dead letter, never a crash.
  */
 export const CONTENT_TYPE = 'application/vnd.cargoscope.event+json';
+
+/** The content-type header for an event's value. */
+export function contentTypeOf(event: Event): string {
+  return event.type === 'logs' ? LOGS_CONTENT_TYPE : CONTENT_TYPE;
+}
 
 const KNOWN: Record<string, number> = { metrics: 1, logs: 1, rollups: 1, deadletter: 1 };
 
 export function encodeEvent(event: Event): Buffer {
+  if (event.type === 'logs') return encodeLogBatch(event);
   return Buffer.from(JSON.stringify(event));
 }
 
@@ -17,6 +27,7 @@ export type DecodeResult = { readonly ok: true; readonly event: Event } | { read
 
 export function decodeEvent(value: Buffer | null): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'empty', detail: 'message has no value (tombstone?)' };
+  if (isLogBatchValue(value)) return decodeLogBatch(value);
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.toString('utf8'));

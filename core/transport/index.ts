@@ -1,5 +1,6 @@
 export { InProcessBus } from './bus';
-export { CONTENT_TYPE, decodeEvent, encodeEvent } from './codec';
+export { CONTENT_TYPE, contentTypeOf, decodeEvent, encodeEvent } from './codec';
+export { decodeLogBatch, encodeLogBatch, LOGS_CONTENT_TYPE, LOGS_WIRE_VERSION } from './log-codec';
 export type { DecodeResult } from './codec';
 export { classifyKafkaError, KafkaTransport } from './kafka';
 export type { KafkaTransportHooks } from './kafka';

@@ -4,7 +4,7 @@ import { Ack, envelope, type DeadLetter, type Envelope } from '../event';
 import { PermanentError, RetryableError } from '../delivery/errors';
 import type { KafkaConfig } from '../config/schema';
 import { TOPIC } from '../naming';
-import { CONTENT_TYPE, decodeEvent, encodeEvent } from './codec';
+import { contentTypeOf, decodeEvent, encodeEvent } from './codec';
 import type { SubscribeOptions, Subscription, Transport, TransportMessage } from './types';
 
 /** Hooks for what a consumer cannot handle itself, so they are counted where the process counts. */
@@ -59,7 +59,7 @@ export class KafkaTransport implements Transport {
         topic,
         acks: -1,
         compression: this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: messages.map((m) => ({ key: m.key, value: encodeEvent(m.event), headers: { 'content-type': CONTENT_TYPE } })),
+        messages: messages.map((m) => ({ key: m.key, value: encodeEvent(m.event), headers: { 'content-type': contentTypeOf(m.event) } })),
       });
     } catch (err) {
       throw classifyKafkaError(err);

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Partitioners, type Admin } from 'kafkajs';
+import { decodeEvent } from '../../core/transport';
 
 const run = promisify(execFile);
 export const BENCH_LABEL = 'io.cargoscope.bench=docker-logs';
@@ -107,18 +108,27 @@ export function partitionOf(key: string, partitions: number): number {
 }
 
 /** The last `count` message values of one partition, through kcat (gzip handled by librdkafka). */
-export async function lastMessages(broker: string, topic: string, partition: number, count: number): Promise<string[]> {
-  const { stdout } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-p', String(partition), '-o', String(-count), '-e', '-q', '-f', '%s\n'],
-    { maxBuffer: 256 * 1024 * 1024 });
-  return stdout.split('\n').filter((l) => l.length > 0);
+export async function lastMessages(broker: string, topic: string, partition: number, count: number): Promise<Buffer[]> {
+  // Values are binary (logs wire format 2): each is framed by its length, `<n>\n<n bytes>`.
+  const { stdout } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-p', String(partition), '-o', String(-count), '-e', '-q', '-f', '%S\n%s'],
+    { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
+  const out: Buffer[] = [];
+  for (let pos = 0; pos < stdout.length;) {
+    const nl = stdout.indexOf(0x0a, pos);
+    if (nl < 0) break;
+    const n = Number(stdout.toString('latin1', pos, nl));
+    out.push(stdout.subarray(nl + 1, nl + 1 + n));
+    pos = nl + 1 + n;
+  }
+  return out;
 }
 
 /** Whether cargoscope's newest batch for `containerId` in that partition ends with the input's last line. */
 export async function cargoscopeDone(broker: string, topic: string, partition: number, input: LogInput): Promise<boolean> {
   for (const value of (await lastMessages(broker, topic, partition, 3)).reverse()) {
-    const batch = JSON.parse(value) as { container?: { id?: string }; records?: Array<{ message: string }> };
-    if (batch.container?.id !== input.containerId) continue;
-    return batch.records?.at(-1)?.message.startsWith(input.lastPrefix) ?? false;
+    const decoded = decodeEvent(value);
+    if (!decoded.ok || decoded.event.type !== 'logs' || decoded.event.container.id !== input.containerId) continue;
+    return decoded.event.records.at(-1)?.message.startsWith(input.lastPrefix) ?? false;
   }
   return false;
 }

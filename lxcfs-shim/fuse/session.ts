@@ -1,7 +1,7 @@
-import { read, readSync, writeSync } from 'node:fs';
+import { read, readSync, writeSync, writevSync } from 'node:fs';
 
 import type { InHeader } from './protocol';
-import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, decodeInHeader, encodeNotify, encodeReply, Errno } from './protocol';
+import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, OUT_HEADER_BYTES, decodeInHeader, encodeNotify, Errno } from './protocol';
 
 export interface Reply {
   readonly errno: number;
@@ -67,6 +67,8 @@ export class FuseSession {
   /** One buffer for blocking reads and one for the parked read, each reused for the thread's life. */
   private readonly syncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly asyncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /** The out header of every reply, rewritten per reply: the body goes out beside it (writev), uncopied. */
+  private readonly outHeader = Buffer.alloc(OUT_HEADER_BYTES);
   private scheduled = false;
   private readonly pump = (): void => {
     this.scheduled = false;
@@ -177,8 +179,15 @@ export class FuseSession {
 
   private reply(header: InHeader, reply: Reply | undefined): void {
     if (reply === undefined || NO_REPLY_OPS.has(header.opcode)) return;
+    const body = reply.errno === 0 ? reply.body : undefined;
+    const h = this.outHeader;
+    h.writeUInt32LE(OUT_HEADER_BYTES + (body?.length ?? 0), 0);
+    h.writeInt32LE(-reply.errno, 4);
+    h.writeBigUInt64LE(header.unique, 8);
     try {
-      writeSync(this.fd, encodeReply(header.unique, reply.errno, reply.body));
+      // One write(2) either way: the kernel takes a reply only whole, in a single call.
+      if (body === undefined || body.length === 0) writeSync(this.fd, h);
+      else writevSync(this.fd, [h, body]);
     } catch (err) {
       // ENOENT: the caller was interrupted and the kernel dropped the request. Not an error.
       if (errCode(err) !== 'ENOENT') this.opts.onError?.(err, 'write /dev/fuse');

@@ -1,5 +1,6 @@
 import { read, readSync, writeSync, writevSync } from 'node:fs';
 
+import type { ServePool } from './pool';
 import type { InHeader } from './protocol';
 import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, OUT_HEADER_BYTES, decodeInHeader, encodeNotify, Errno } from './protocol';
 
@@ -15,6 +16,8 @@ export interface FuseHandler {
 
 export interface FuseSessionOptions {
   readonly onError?: (err: unknown, where: string) => void;
+  /** Shared with the worker's other serving threads: whether this one reads now (pool.ts). */
+  readonly pool?: ServePool;
 }
 
 /** Large enough for any request the kernel sends a read-only filesystem (it demands ≥ 8 KiB). */
@@ -116,13 +119,18 @@ export class FuseSession {
   private next(): void {
     if (this.stopped || this.parked) return;
     if (this.pending > 0) return this.park();
+    const pool = this.opts.pool;
+    pool?.standBy();
     let n: number;
+    pool?.reading();
     try {
       n = readSync(this.fd, this.syncBuf, 0, READ_BUFFER_BYTES, null);
     } catch (err) {
+      pool?.read(false);
       if (this.readFailed(err)) this.schedule();
       return;
     }
+    pool?.read(true);
     this.received(this.syncBuf, n);
     // The handler's synchronous part and its microtasks run before this callback's successor:
     // a render over kept pseudo-file descriptors has replied by then, so pending is 0 again.
@@ -131,8 +139,10 @@ export class FuseSession {
 
   private park(): void {
     this.parked = true;
+    this.opts.pool?.reading();
     read(this.fd, this.asyncBuf, 0, READ_BUFFER_BYTES, null, (err, n) => {
       this.parked = false;
+      this.opts.pool?.read(err === null);
       if (err !== null) {
         if (this.readFailed(err)) this.schedule();
         return;

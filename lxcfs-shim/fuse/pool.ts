@@ -4,13 +4,12 @@
  * The kernel hands each request to the reader of /dev/fuse that has waited longest, so with
  * every thread reading, requests rotate over all of them and each one lands on the thread whose
  * caches (and JIT state: one isolate per thread) are coldest — measured here, one reader in a
- * loop cost ≈ 1.3–2× the CPU per read with 2 threads reading as with 1. Under load the opposite
- * holds: lxcfs's libfuse loop grows to ~10 threads with 20 readers (a thread is added whenever none
- * is idle), which also gives it a larger share of a contended CPU. So, like libfuse, threads join
- * when none is idle and step aside when another already waits:
+ * loop cost ≈ 1.3–2× the CPU per read with 2 threads reading as with 1. So a thread reads only
+ * when it is needed, as libfuse's loop adds threads only when none is idle:
  * - thread 0 (the core) always reads;
- * - another thread, when it has nothing in flight and some thread is already waiting in read(2),
- *   stands by instead of reading too. One standby thread (the sentinel) looks every POLL_MS:
+ * - another thread, when it has nothing in flight, its last read slept (no backlog: under load
+ *   reads return at once, and the thread stays) and some thread is already waiting in read(2),
+ *   stands by instead of reading again. One standby thread (the sentinel) looks every POLL_MS:
  *   when no thread has been waiting in read(2) at three looks in a row (all busy: a backlog, or a
  *   slow read holding a thread), it joins and hands the sentinel role to the next standby thread.
  * A slow request thus delays others by at most a few milliseconds, never indefinitely. The
@@ -27,6 +26,8 @@ const POLL_MS = 1;
 const IDLE_POLL_MS = 50;
 /** Looks in a row with no thread waiting before a standby thread joins. */
 const LOOKS = 3;
+/** A read of /dev/fuse that took this long slept: no request was queued when it started. */
+const SLEPT_MS = 0.05;
 
 export function allocatePool(): SharedArrayBuffer {
   return new SharedArrayBuffer(4 * 4);
@@ -45,10 +46,17 @@ export class ServePool {
     Atomics.add(this.ctl, WAITING, 1);
   }
 
-  /** After that read returned; `took` when it returned a request. */
-  read(took: boolean): void {
+  /** The last read of this thread slept (it found no request queued): the only time it may stand by. */
+  private slept = false;
+
+  /**
+   * After that read returned; `took` when it returned a request, `waitedMs` how long it took.
+   * A read that returns at once found requests queued (a backlog): the thread then stays.
+   */
+  read(took: boolean, waitedMs = 0): void {
     Atomics.sub(this.ctl, WAITING, 1);
     if (took) Atomics.add(this.ctl, TAKEN, 1);
+    this.slept = waitedMs >= SLEPT_MS;
   }
 
   /**
@@ -57,7 +65,8 @@ export class ServePool {
    * nothing in flight has nothing for its event loop to finish.
    */
   standBy(): void {
-    if (this.index === 0 || Atomics.load(this.ctl, WAITING) === 0) return;
+    if (this.index === 0 || !this.slept || Atomics.load(this.ctl, WAITING) === 0) return;
+    this.slept = false;
     const me = this.index + 1;
     for (;;) {
       const gen = Atomics.load(this.ctl, WAKE);

@@ -123,6 +123,7 @@ export class FuseSession {
     pool?.standBy();
     let n: number;
     pool?.reading();
+    const t0 = performance.now();
     try {
       n = readSync(this.fd, this.syncBuf, 0, READ_BUFFER_BYTES, null);
     } catch (err) {
@@ -130,7 +131,7 @@ export class FuseSession {
       if (this.readFailed(err)) this.schedule();
       return;
     }
-    pool?.read(true);
+    pool?.read(true, performance.now() - t0);
     this.received(this.syncBuf, n);
     // The handler's synchronous part and its microtasks run before this callback's successor:
     // a render over kept pseudo-file descriptors has replied by then, so pending is 0 again.
@@ -142,6 +143,7 @@ export class FuseSession {
     this.opts.pool?.reading();
     read(this.fd, this.asyncBuf, 0, READ_BUFFER_BYTES, null, (err, n) => {
       this.parked = false;
+      // A parked read is not timed: its thread had work in flight, so it does not stand by next.
       this.opts.pool?.read(err === null);
       if (err !== null) {
         if (this.readFailed(err)) this.schedule();

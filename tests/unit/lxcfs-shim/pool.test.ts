@@ -14,6 +14,9 @@ function standbyThread(buf: SharedArrayBuffer, index: number): { worker: Worker;
     const { parentPort, workerData } = require('node:worker_threads');
     const { ServePool } = require(${JSON.stringify(pool)});
     const p = new ServePool(workerData.buf, workerData.index);
+    // As after a read that slept 1 ms (no backlog): the thread may stand by.
+    p.reading();
+    p.read(true, 1);
     const t0 = Date.now();
     p.standBy();
     parentPort.postMessage(Date.now() - t0);`;
@@ -26,9 +29,18 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 }
 
 describe('lxcfs-shim serving thread pool (fuse/pool.ts)', () => {
-  it('thread 0 never stands by; another thread reads at once when no thread is waiting', () => {
+  it('thread 0 never stands by; another reads on when no thread is waiting or its read found a backlog', () => {
     const buf = allocatePool();
-    new ServePool(buf, 1).standBy(); // nobody waiting: returns (would block the test otherwise)
+    const spare = new ServePool(buf, 1);
+    spare.reading();
+    spare.read(true, 1);
+    spare.standBy(); // nobody waiting: returns (would block the test otherwise)
+    const other = new ServePool(buf, 2);
+    other.reading(); // someone waits in read(2) now…
+    spare.reading();
+    spare.read(true, 0.001);
+    spare.standBy(); // …but the spare's read returned at once (requests queued): it reads on
+    other.read(true, 1);
     const core = new ServePool(buf, 0);
     core.reading();
     core.standBy(); // the core thread always reads

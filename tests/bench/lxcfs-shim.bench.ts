@@ -1,7 +1,8 @@
 /**
  * Latency and throughput of /proc/meminfo and /proc/stat through the shim and through lxcfs,
  * same machine, same run: 1 reader, then N readers in N different cgroups ("containers").
- *   node dist/tests/bench/lxcfs-shim.bench.js [--readers 20] [--seconds 2.5] [--rounds 5] [--warmup-seconds 5]
+ *   node dist/tests/bench/lxcfs-shim.bench.js [--readers 20] [--seconds 2.5] [--rounds 5] [--warmup-seconds 5] [--threads N]
+ * (--threads: the shim's serving threads; default: the shim's own default.)
  * Needs root, /dev/fuse, cgroup v1 and Debian's lxcfs. Prints one JSON document.
  *
  * On a shared machine one run of a scenario swings with whatever else runs at that moment, so
@@ -117,7 +118,11 @@ function summarise(impl: string, file: string, rows: readonly Row[]): Record<str
 /** Shim ÷ lxcfs per round (same round, same machine state), then their median and range. */
 function ratios(file: string, readers: number, shim: readonly Row[], lxcfs: readonly Row[]): Record<string, unknown> {
   const per = (k: string): number[] => shim.map((s, i) => Number(((s[k] ?? NaN) / (lxcfs[i]?.[k] ?? NaN)).toFixed(3)));
-  return { file, readers, ...Object.fromEntries(FIGURES.map((k) => [k, { ...spread(per(k)), per_round: per(k) }])) };
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  return { file, readers, ...Object.fromEntries(FIGURES.map((k) => {
+    const sp = spread(per(k));
+    return [k, { ...sp, median: r3(sp.median), per_round: per(k) }];
+  })) };
 }
 
 interface Setup {
@@ -155,7 +160,8 @@ async function main(): Promise<void> {
   const cgroups = Array.from({ length: readers }, (_, i) => makeCgroup(`cargoscope-test-bench-${process.pid}-${i}`, {
     'memory.limit_in_bytes': `${64 + i}M`, 'cpuset.cpus': String(i % 2),
   }));
-  const shim = await startShim({ mountDir: shimDir, log: () => undefined });
+  const threads = arg('threads', 0);
+  const shim = await startShim({ mountDir: shimDir, log: () => undefined, ...(threads > 0 ? { threads } : {}) });
   const lxcfs = await startLxcfs(lxcfsDir);
   const started = Date.now();
   try {
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
     const m = await measureAll(setup, readers, rounds, ms);
     process.stdout.write(JSON.stringify({
       benchmark: 'lxcfs-shim', seconds_per_scenario: ms / 1000, rounds, statistic: 'median and range over rounds; ratios paired per round',
-      lxcfs_running: lxcfs !== undefined, measured_seconds: Math.round((Date.now() - started) / 1000), results: m.results, ratios: m.ratios,
+      lxcfs_running: lxcfs !== undefined, shim_threads: threads > 0 ? threads : 'default', measured_seconds: Math.round((Date.now() - started) / 1000), results: m.results, ratios: m.ratios,
     }, null, 2) + '\n');
   } finally {
     await shim.stop();

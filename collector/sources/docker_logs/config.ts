@@ -35,8 +35,13 @@ export const dockerLogsSourceSchema = z.strictObject({
   batch_max_bytes: z.number().int().positive().default(1 * MiB),
   /** ...or this many records. */
   batch_max_records: z.number().int().positive().default(2000),
-  /** Emitted but not yet acknowledged bytes, over all containers; reading stops above it. */
-  max_in_flight_bytes: z.number().int().positive().default(64 * MiB),
+  /**
+   * Emitted but not yet acknowledged bytes, over all containers; reading stops above it. 16 MiB
+   * is two of the sink's default 8 MiB requests: one in flight while the next fills, which is
+   * all acks=all with one request in flight can use (64 MiB shipped no faster, and held ~4× the
+   * heap: a record costs ≈ 1.4× its estimate).
+   */
+  max_in_flight_bytes: z.number().int().positive().default(16 * MiB),
   /** How often an idle file is checked for new data, rotation and truncation. */
   poll_interval_ms: z.number().int().min(10).max(10_000).default(250),
   /** Checkpoints are written at most this often (and at shutdown). */

@@ -36,12 +36,12 @@ export const dockerLogsSourceSchema = z.strictObject({
   /** ...or this many records. */
   batch_max_records: z.number().int().positive().default(2000),
   /**
-   * Emitted but not yet acknowledged bytes, over all containers; reading stops above it. 16 MiB
-   * is two of the sink's default 8 MiB requests: one in flight while the next fills, which is
-   * all acks=all with one request in flight can use (64 MiB shipped no faster, and held ~4× the
-   * heap: a record costs ≈ 1.4× its estimate).
+   * Emitted but not yet acknowledged bytes, over all containers; reading stops above it. With
+   * acks=all and one request in flight, the sink sends what has queued while the previous request
+   * was out, so 8 MiB keeps one request sending while the next fills (64 MiB shipped no faster
+   * in the bench, and held 8× the records: one costs ≈ 1.4× its estimate in heap).
    */
-  max_in_flight_bytes: z.number().int().positive().default(16 * MiB),
+  max_in_flight_bytes: z.number().int().positive().default(8 * MiB),
   /** How often an idle file is checked for new data, rotation and truncation. */
   poll_interval_ms: z.number().int().min(10).max(10_000).default(250),
   /** Checkpoints are written at most this often (and at shutdown). */

@@ -136,7 +136,6 @@ export class KafkaTransport implements Transport {
     const { batch } = payload;
     const origin = `kafka:${batch.topic}/${batch.partition}`;
     const inFlight: Array<{ offset: string; env?: Envelope }> = [];
-    const envelopes: Envelope[] = [];
     const release = new BatchRelease();
     // Heartbeat while the handler waits for buffer room and while acks are pending, so a slow
     // sink pauses consumption instead of getting this member thrown out of the group. A heartbeat
@@ -149,7 +148,7 @@ export class KafkaTransport implements Transport {
       });
     }, 3000);
     try {
-      const handled = this.decodeAndHandle(payload, options, origin, inFlight, envelopes);
+      const handled = this.decodeAndHandle(payload, options, origin, inFlight);
       handled.catch(() => undefined); // still awaited below unless the batch is let go first
       if ((await Promise.race([handled, release.released])) === RELEASED) return this.letGo(payload);
       if ((await this.resolveInOrder(payload, inFlight, release)) === RELEASED) return this.letGo(payload);
@@ -169,27 +168,34 @@ export class KafkaTransport implements Transport {
     await payload.commitOffsetsIfNecessary().catch(() => undefined);
   }
 
-  private async decodeAndHandle(
-    payload: EachBatchPayload,
-    options: SubscribeOptions,
-    origin: string,
-    inFlight: Array<{ offset: string; env?: Envelope }>,
-    envelopes: Envelope[],
-  ): Promise<void> {
+  /**
+   * Decodes the batch and hands it on in slices of about HANDOFF_BYTES, each awaited, so the
+   * downstream buffers' backpressure holds decoding too. Why: a fetch is bounded in compressed
+   * bytes, and a gzip'd log batch decodes into up to ~30x that in records (finding 6 of
+   * docs/DRILL.md: a 10 MiB fetch of repetitive lines held ~350 MiB of decoded records at once).
+   */
+  private async decodeAndHandle(payload: EachBatchPayload, options: SubscribeOptions, origin: string, inFlight: Array<{ offset: string; env?: Envelope }>): Promise<void> {
     const { batch } = payload;
+    let slice: Envelope[] = [];
+    let sliceBytes = 0;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const decoded = decodeEvent(message.value);
       if (decoded.ok) {
         const env = envelope(decoded.event, new Ack());
-        envelopes.push(env);
+        slice.push(env);
+        sliceBytes += env.sizeBytes;
         inFlight.push({ offset: message.offset, env });
+        if (sliceBytes >= HANDOFF_BYTES) {
+          await options.handler(slice, origin);
+          [slice, sliceBytes] = [[], 0];
+        }
       } else {
         await this.deadLetter(batch.topic, `${origin}@${message.offset}`, decoded.reason, decoded.detail, message.value);
         inFlight.push({ offset: message.offset });
       }
     }
-    await options.handler(envelopes, origin);
+    if (slice.length > 0) await options.handler(slice, origin);
   }
 
   /** Resolves offsets in order as acks settle; on `failed`, rewinds the partition to that message. */
@@ -227,6 +233,9 @@ export class KafkaTransport implements Transport {
 const TOPIC_ATTEMPTS = 8;
 
 const RELEASED = Symbol('released');
+
+/** Estimated bytes of decoded envelopes handed downstream at a time (see decodeAndHandle). */
+const HANDOFF_BYTES = 1024 * 1024;
 
 /** Resolves once the consumer must stop waiting on a batch (see consumeBatch). */
 class BatchRelease {

@@ -19,10 +19,13 @@ export async function dockerCli(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** `docker run -d` of the testbox's logwriter, labelled for cleanup; returns the full id. */
-export async function runWriter(name: string, writerArgs: readonly string[], dockerArgs: readonly string[] = []): Promise<string> {
+/**
+ * `docker run -d` of the testbox's logwriter, labelled for cleanup; returns the full id. It holds
+ * (keeps running) after writing unless `hold` is false.
+ */
+export async function runWriter(name: string, writerArgs: readonly string[], dockerArgs: readonly string[] = [], hold = true): Promise<string> {
   await dockerCli('rm', '-f', name).catch(() => '');
-  return dockerCli('run', '-d', '--name', name, '--label', `${TEST_LABEL}=${SUITE}`, ...dockerArgs, TESTBOX_IMAGE, 'logwriter', ...writerArgs, '--hold');
+  return dockerCli('run', '-d', '--name', name, '--label', `${TEST_LABEL}=${SUITE}`, ...dockerArgs, TESTBOX_IMAGE, 'logwriter', ...writerArgs, ...(hold ? ['--hold'] : []));
 }
 
 /** The docker_logs source wired to an in-memory capture sink through a real Topology. */

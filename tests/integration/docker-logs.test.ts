@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { dockerClient, removeLabelled } from './harness/docker';
 import { requireServices } from './harness/services';
-import { checkNumbered, LogsPipeline, runWriter, SUITE, tempDataDir, until } from './docker-logs-helpers';
+import { checkNumbered, dockerCli, LogsPipeline, runWriter, SUITE, tempDataDir, until } from './docker-logs-helpers';
 
 const ERRORS = 'cargoscope_component_errors_total';
 
@@ -60,5 +60,22 @@ describe('docker_logs against real dockerd', function () {
     await until('the first line', () => p.records(id).length >= 1, 5000);
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 2500, `took ${elapsed} ms (docker run included)`);
+  });
+
+  it('reads a container that started and exited while the collector was down, and nothing twice', async () => {
+    const dataDir = tempDataDir();
+    const first = await pipeline(dataDir);
+    const seen = await runWriter('cs-logs-seen', ['--count', '5', '--prefix', 'seen']);
+    await until('the lines of the container seen while up', () => first.records(seen).length >= 5, 30_000);
+    await first.stop();
+    // Born, written and exited while no collector ran: no event, no checkpoint, not running.
+    const gone = await runWriter('cs-logs-while-down', ['--count', '20', '--prefix', 'down'], [], false);
+    assert.equal(await dockerCli('wait', gone), '0');
+    const second = await pipeline(dataDir);
+    await until('the 20 lines of the container that came and went', () => second.records(gone).length >= 20, 30_000, () => `(have ${second.records(gone).length})`);
+    assert.equal(checkNumbered(second.records(gone).map((r) => r.message), 20, 'down'), undefined);
+    await new Promise((r) => setTimeout(r, 1000)); // a late duplicate would arrive within this
+    assert.equal(second.records(gone).length, 20);
+    assert.equal(second.records(seen).length, 0, 'the container read before the restart was read again');
   });
 });

@@ -23,6 +23,11 @@ interface FileFormat {
   readonly version: 1;
   readonly files: Record<string, FileCheckpoint>;
   readonly api: Record<string, ApiCheckpoint>;
+  /**
+   * When a collector first ran with this data directory (epoch ms). Optional so files written
+   * before it existed still load; such a file gets the time of the first start that reads it.
+   */
+  readonly firstStartedMs?: number;
 }
 
 /** Finished files remembered per container; Docker keeps `max-file` of them, rarely more than a few. */
@@ -38,6 +43,7 @@ export class CheckpointStore {
   private readonly api = new Map<string, ApiCheckpoint>();
   private dirty = false;
   private writing: Promise<void> | undefined;
+  private firstStarted: number | undefined;
 
   constructor(readonly path: string) {}
 
@@ -55,12 +61,25 @@ export class CheckpointStore {
       if (parsed.version !== 1 || typeof parsed.files !== 'object' || parsed.files === null) throw new Error('unknown format');
       for (const [k, v] of Object.entries(parsed.files)) if (isFileCheckpoint(v)) this.files.set(k, v);
       for (const [k, v] of Object.entries(parsed.api ?? {})) if (isApiCheckpoint(v)) this.api.set(k, v);
+      if (typeof parsed.firstStartedMs === 'number' && Number.isFinite(parsed.firstStartedMs)) this.firstStarted = parsed.firstStartedMs;
       return undefined;
     } catch (err) {
       // Keep the bad file for a post-mortem and start fresh rather than refuse to run.
       await rename(this.path, `${this.path}.corrupt-${Date.now()}`).catch(() => undefined);
       return `checkpoint file unreadable (${(err as Error).message}); starting without checkpoints`;
     }
+  }
+
+  /**
+   * Since when this node's containers have been ours to ship: the first start recorded in the
+   * file, or `nowMs` (recorded from now on) when there is none.
+   */
+  responsibleSince(nowMs: number): number {
+    if (this.firstStarted === undefined) {
+      this.firstStarted = nowMs;
+      this.dirty = true;
+    }
+    return this.firstStarted;
   }
 
   get(key: string): FileCheckpoint | undefined {
@@ -112,7 +131,12 @@ export class CheckpointStore {
     while (this.writing) await this.writing;
     if (!this.dirty) return;
     this.dirty = false;
-    const body: FileFormat = { version: 1, files: Object.fromEntries(this.files), api: Object.fromEntries(this.api) };
+    const body: FileFormat = {
+      version: 1,
+      files: Object.fromEntries(this.files),
+      api: Object.fromEntries(this.api),
+      ...(this.firstStarted === undefined ? {} : { firstStartedMs: this.firstStarted }),
+    };
     this.writing = writeAtomically(this.path, JSON.stringify(body));
     try {
       await this.writing;

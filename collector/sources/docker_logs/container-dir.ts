@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** What a container's directory under Docker's root tells about its log files. */
@@ -33,5 +33,40 @@ async function readMaxFile(path: string): Promise<number | undefined> {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   } catch {
     return undefined;
+  }
+}
+
+const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * Ids of the container directories under `containersDir` created at or after `sinceMs`: the
+ * containers that came (and maybe went) while the collector was down. The directory's birth time
+ * decides; where the filesystem records none, `config.v2.json`'s `Created` does.
+ */
+export async function containersBornSince(containersDir: string, sinceMs: number): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(containersDir);
+  } catch {
+    return [];
+  }
+  const born: string[] = [];
+  for (const id of names) {
+    if (!CONTAINER_ID.test(id)) continue;
+    const at = await createdAtMs(join(containersDir, id));
+    if (at !== undefined && at >= sinceMs) born.push(id);
+  }
+  return born;
+}
+
+async function createdAtMs(dir: string): Promise<number | undefined> {
+  try {
+    const st = await stat(dir);
+    if (st.birthtimeMs > 0) return st.birthtimeMs;
+    const config = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Created?: unknown };
+    const created = typeof config.Created === 'string' ? Date.parse(config.Created) : NaN;
+    return Number.isFinite(created) ? created : undefined;
+  } catch {
+    return undefined; // removed meanwhile, or not a container's directory
   }
 }

@@ -58,6 +58,8 @@ export class ContainerTailer {
     private readonly deps: TailerDeps,
     /** Opened on the container directory's creation, before discovery knew the container. */
     readonly pinned = false,
+    /** Opens its files before the queued ones: a brand-new container's files rotate away fastest. */
+    private readonly urgent = pinned,
   ) {
     this.confirmed = !pinned;
     this.multiline = deps.multiline;
@@ -137,8 +139,7 @@ export class ContainerTailer {
 
   private async run(): Promise<void> {
     this.rotation.watch();
-    // Pinned (brand-new) containers skip the queue: their files are the ones that rotate away fastest.
-    if (this.pinned) await this.openInitial();
+    if (this.urgent) await this.openInitial();
     else await this.deps.openLimit.run(() => this.openInitial());
     // Anything that happened while the files were being opened is looked at now.
     await this.rotation.enableChecks();

@@ -7,6 +7,7 @@ import { dockerClients } from '../../discovery/open';
 import { ApiTailer } from './api-tailer';
 import { CheckpointStore } from './checkpoint-store';
 import type { DockerLogsSourceConfig } from './config';
+import { containersBornSince } from './container-dir';
 import { ContainerTailer, type TailerDeps } from './container-tailer';
 import { ByteBudget } from './delivery-tracker';
 import { ReadBuffers } from './read-buffers';
@@ -43,7 +44,10 @@ export class DockerLogsSource implements Source {
   /** Pinned tailers whose container is being looked up (so one lookup at a time each). */
   private readonly lookingUp = new Set<string>();
   private readonly openLimit = new ConcurrencyLimit(4);
-  /** Containers whose directory is younger than this are wholly ours to ship (first-sight loss check). */
+  /**
+   * Containers whose directory is younger than this are wholly ours to ship: the collector's first
+   * start on this node (kept in the checkpoint file), so a restart does not shift it.
+   */
   private startedAtMs = Date.now();
   private readonly readBuffers: ReadBuffers;
 
@@ -65,19 +69,22 @@ export class DockerLogsSource implements Source {
   async start(ctx: SourceContext): Promise<void> {
     if (this.stopping) return;
     this.ctx = ctx;
-    this.startedAtMs = Date.now();
     this.store = new CheckpointStore(join(ctx.dataDir, 'checkpoints.json'));
     const warning = await this.store.load();
     if (warning) {
       ctx.telemetry.error('checkpoint_corrupt');
       ctx.logger.warn(warning);
     }
+    this.startedAtMs = this.store.responsibleSince(Date.now());
     this.targets ??= new DiscoveryLogTargets(this.config, { node: ctx.node, logger: ctx.logger, telemetry: ctx.telemetry });
     await this.targets.start();
     this.watchContainersDir();
     // Containers with checkpoints that are not running now may still have undelivered lines.
-    for (const id of this.store.containers()) this.pin(id);
+    const known = this.store.containers();
+    for (const id of known) this.pin(id, false);
+    await this.pinBornWhileDown(known);
     this.sync();
+    await this.flushCheckpoints(); // the first start, recorded before anything else can go wrong
     this.syncTimer = setInterval(() => this.sync(), 200);
     this.checkpointTimer = setInterval(() => void this.flushCheckpoints(), this.config.checkpoint_interval_ms);
   }
@@ -154,7 +161,7 @@ export class DockerLogsSource implements Source {
    * A new container directory: open its log at once, before discovery's inspect, so a container
    * that rotates (or exits) within its first second cannot lose files; reading waits for identity.
    */
-  private pin(id: string): void {
+  private pin(id: string, urgent = true): void {
     if (this.stopping || this.tailers.has(id) || !/^[0-9a-f]{64}$/.test(id)) return;
     const short = id.slice(0, 12);
     const identity = {
@@ -162,7 +169,19 @@ export class DockerLogsSource implements Source {
       workload: { kind: 'standalone' as const, namespace: 'standalone', replicaSet: short, pod: short, id: workloadId('standalone', 'standalone', short) },
     };
     const target: LogTarget = { identity, logDriver: 'json-file', logPath: jsonLogPath(this.config.docker_root, id), labels: {}, tty: false };
-    this.track(new ContainerTailer(target, this.tailerDeps(undefined), true));
+    this.track(new ContainerTailer(target, this.tailerDeps(undefined), true, urgent));
+  }
+
+  /**
+   * Containers created since the first start that have no checkpoint were born while the
+   * collector was down (or restarting); the short-lived ones among them have exited already, so
+   * neither discovery nor the directory watch will ever name them. Their logs are read from the start.
+   */
+  private async pinBornWhileDown(known: Set<string>): Promise<void> {
+    const born = await containersBornSince(join(this.config.docker_root, 'containers'), this.startedAtMs);
+    const unseen = born.filter((id) => !known.has(id) && !this.tailers.has(id));
+    for (const id of unseen) this.pin(id, false);
+    if (unseen.length > 0) this.ctx?.logger.info({ containers: unseen.length, since: new Date(this.startedAtMs).toISOString() }, 'reading containers that were created while the collector was down');
   }
 
   private confirmPinned(tailer: ContainerTailer, target: LogTarget): void {

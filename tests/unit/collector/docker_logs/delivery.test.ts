@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AckOutcome, LogRecord } from '../../../../core/event';
 import { planBatches } from '../../../../collector/sources/docker_logs/batcher';
 import { CheckpointStore } from '../../../../collector/sources/docker_logs/checkpoint-store';
+import { containersBornSince } from '../../../../collector/sources/docker_logs/container-dir';
 import { ByteBudget, InOrderCommitter } from '../../../../collector/sources/docker_logs/delivery-tracker';
 
 function deferred(): { promise: Promise<AckOutcome>; resolve: (o: AckOutcome) => void } {
@@ -89,6 +90,34 @@ describe('docker_logs checkpoint store', () => {
     store.set('k', { container: 'c', offset: 1, done: false, path: '', updatedMs: 0 });
     await store.flush();
     assert.match(await readFile(path, 'utf8'), /"offset":1/);
+  });
+
+  it('remembers the first start across restarts, and gives an old file the time it is first read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cs-cp-'));
+    const path = join(dir, 'checkpoints.json');
+    await writeFile(path, JSON.stringify({ version: 1, files: {}, api: {} })); // written before the field existed
+    const first = new CheckpointStore(path);
+    assert.equal(await first.load(), undefined);
+    assert.equal(first.responsibleSince(1000), 1000);
+    assert.equal(first.responsibleSince(2000), 1000);
+    await first.flush();
+    const restarted = new CheckpointStore(path);
+    await restarted.load();
+    assert.equal(restarted.responsibleSince(5000), 1000);
+  });
+
+  it('lists the container directories born at or after a time, ignoring other names', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cs-born-'));
+    const old = 'a'.repeat(64);
+    await mkdir(join(root, old));
+    // File times come from the kernel's coarse clock (a tick behind Date.now()): keep clear of it.
+    await new Promise((r) => setTimeout(r, 100));
+    const since = Date.now() - 50;
+    const young = 'b'.repeat(64);
+    await mkdir(join(root, young));
+    await mkdir(join(root, 'not-a-container'));
+    assert.deepEqual(await containersBornSince(root, since), [young]);
+    assert.deepEqual(await containersBornSince(join(root, 'missing'), 0), []);
   });
 
   it('keeps a bounded number of finished files per container', () => {

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { alive, parseLock, startTicks } from '../drill/lock';
@@ -62,6 +62,7 @@ function plantStaleLock(): void {
   const held = existsSync(file) ? parseLock(readFileSync(file, 'utf8')) : undefined;
   if (held && alive(held.holder)) throw new Error(`a drill (pid ${held.holder.pid}) is running; ${file}`);
   const ticks = (startTicks(process.pid) ?? 0) + 1;
+  mkdirSync(DRILL_STATE, { recursive: true }); // a fresh machine has no state directory yet
   writeFileSync(file, JSON.stringify({ holder: { pid: process.pid, startTicks: ticks }, children: [{ pid: process.pid, startTicks: ticks }] }));
 }
 

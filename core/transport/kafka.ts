@@ -135,7 +135,9 @@ export class KafkaTransport implements Transport {
   private async consumeBatch(payload: EachBatchPayload, options: SubscribeOptions): Promise<void> {
     const { batch } = payload;
     const origin = `kafka:${batch.topic}/${batch.partition}`;
-    const inFlight: Array<{ offset: string; env?: Envelope }> = [];
+    // Offsets with their acks only, not the envelopes: a batch waits here until its last record
+    // was delivered, and holding the events would keep the whole decoded fetch alive that long.
+    const inFlight: InFlight[] = [];
     const release = new BatchRelease();
     // Heartbeat while the handler waits for buffer room and while acks are pending, so a slow
     // sink pauses consumption instead of getting this member thrown out of the group. A heartbeat
@@ -174,7 +176,7 @@ export class KafkaTransport implements Transport {
    * bytes, and a gzip'd log batch decodes into up to ~30x that in records (finding 6 of
    * docs/DRILL.md: a 10 MiB fetch of repetitive lines held ~350 MiB of decoded records at once).
    */
-  private async decodeAndHandle(payload: EachBatchPayload, options: SubscribeOptions, origin: string, inFlight: Array<{ offset: string; env?: Envelope }>): Promise<void> {
+  private async decodeAndHandle(payload: EachBatchPayload, options: SubscribeOptions, origin: string, inFlight: InFlight[]): Promise<void> {
     const { batch } = payload;
     let slice: Envelope[] = [];
     let sliceBytes = 0;
@@ -185,7 +187,7 @@ export class KafkaTransport implements Transport {
         const env = envelope(decoded.event, new Ack());
         slice.push(env);
         sliceBytes += env.sizeBytes;
-        inFlight.push({ offset: message.offset, env });
+        inFlight.push({ offset: message.offset, ack: env.ack });
         if (sliceBytes >= HANDOFF_BYTES) {
           await options.handler(slice, origin);
           [slice, sliceBytes] = [[], 0];
@@ -199,15 +201,15 @@ export class KafkaTransport implements Transport {
   }
 
   /** Resolves offsets in order as acks settle; on `failed`, rewinds the partition to that message. */
-  private async resolveInOrder(payload: EachBatchPayload, inFlight: ReadonlyArray<{ offset: string; env?: Envelope }>, release: BatchRelease): Promise<typeof RELEASED | undefined> {
+  private async resolveInOrder(payload: EachBatchPayload, inFlight: readonly InFlight[], release: BatchRelease): Promise<typeof RELEASED | undefined> {
     for (const item of inFlight) {
-      const outcome = item.env ? await Promise.race([item.env.ack.done, release.released]) : 'delivered';
+      const outcome = item.ack ? await Promise.race([item.ack.done, release.released]) : 'delivered';
       if (outcome === RELEASED) return RELEASED;
       if (outcome === 'failed') {
         this.logger.warn({ topic: payload.batch.topic, partition: payload.batch.partition, offset: item.offset }, 'delivery failed; the partition will be read again from this offset');
         await payload.commitOffsetsIfNecessary();
         // Throwing makes kafkajs restart the consumer, which resumes at the committed offset.
-        throw new RetryableError(`downstream failed at offset ${item.offset}: ${item.env?.ack.reason ?? ''}`);
+        throw new RetryableError(`downstream failed at offset ${item.offset}: ${item.ack?.reason ?? ''}`);
       }
       payload.resolveOffset(item.offset);
     }
@@ -233,6 +235,12 @@ export class KafkaTransport implements Transport {
 const TOPIC_ATTEMPTS = 8;
 
 const RELEASED = Symbol('released');
+
+/** A consumed message's offset and, when it was decoded, the ack its delivery settles. */
+interface InFlight {
+  readonly offset: string;
+  readonly ack?: Ack;
+}
 
 /** Estimated bytes of decoded envelopes handed downstream at a time (see decodeAndHandle). */
 const HANDOFF_BYTES = 1024 * 1024;

@@ -64,15 +64,19 @@ async function setUp(plan: DrillPlan): Promise<void> {
   await fetch(`${ENDPOINTS.prometheus}/-/reload`, { method: 'POST' });
 }
 
-/** Waits until Elasticsearch holds `want` documents, or the count stopped growing for `quietMs`. */
+/**
+ * Waits until Elasticsearch holds `want` documents, the count stopped growing for `quietMs`, or
+ * 15 min passed. Never throws: what is still missing then is the logs check's finding, and the
+ * report (with everything else measured, e.g. a soak's slopes) must still be written.
+ */
 async function drain(es: Client, index: string, want: number, quietMs: number): Promise<void> {
   let last = -1;
   let since = Date.now();
   await eventually(15 * 60_000, async () => {
-    const n = await countDocs(es, index);
+    const n = await countDocs(es, index).catch(() => last);
     if (n !== last) [last, since] = [n, Date.now()];
     return n >= want || Date.now() - since > quietMs ? true : undefined;
-  }, 1000);
+  }, 1000).catch(() => progress(`Elasticsearch still growing after 15 min: ${last} of ${want} lines; checking what is there`));
 }
 
 function unexpectedExits(procs: readonly DrillProcess[]): string[] {
@@ -181,7 +185,11 @@ async function drill(plan: DrillPlan): Promise<DrillReport> {
     const run: Run = { plan, names, procs, sampler, hook, steady, churn, loadStartMs: Date.now() };
     let scenario: ScenarioResult = { faults: [], episodes: [] };
     let soakCheck: DrillReport['soak'];
-    if (plan.mode === 'soak') soakCheck = await soak(plan, names, () => sampler.rss, progress);
+    if (plan.mode === 'soak') {
+      soakCheck = await soak(plan, names, () => sampler.rss, progress);
+      // Printed now, before the drain: the slopes must survive a verify that cannot finish.
+      progress(`soak slopes: rss MiB/h ${JSON.stringify(soakCheck.rssSlopeMiBPerHour)}, lag /h ${JSON.stringify(soakCheck.lagSlopePerHour)}, peaks MiB ${JSON.stringify(sampler.peaks())}`);
+    }
     else scenario = await runScenario({ plan, procs, docker, hook, namespace: names.namespace, alertName: names.alertName, progress });
     const report = await verify(run, scenario, Date.now(), soakCheck);
     saveLogs(names.namespace, procs);

@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
+import { ServePool } from './fuse/pool';
 import { FuseSession } from './fuse/session';
 import { ShimFuseServer } from './fuse/server';
 import { SnapshotStore } from './fuse/snapshots';
@@ -34,6 +35,7 @@ async function serve(d: ServeThreadData): Promise<void> {
     new SnapshotStore(d.snapshots, d.index, d.count),
   );
   const session = new FuseSession(d.fd, server, {
+    pool: new ServePool(d.pool, d.index),
     onError: (err, where) => post({ type: 'error', where, message: err instanceof Error ? err.message : String(err) }),
   });
   link.session = session;

@@ -17,6 +17,8 @@ export interface ServeThreadData {
   readonly options: ShimOptions;
   readonly snapshots: SnapshotBuffers;
   readonly board: LoadavgBoardBuffers;
+  /** fuse/pool.ts: which threads read /dev/fuse at a time. */
+  readonly pool: SharedArrayBuffer;
   readonly index: number;
   readonly count: number;
 }

@@ -30,6 +30,8 @@ export {
 } from './parse';
 export type { EffectiveLimit, MemoryEvents, MemoryStatFields, MemoryStats } from './memory';
 export { MEMORY_V1_FILES, MEMORY_V2_FILES, effectiveMemoryLimit, memoryFromFiles, minLimit, readMemory } from './memory';
+export type { MemoryStatSlots } from './memory-scan';
+export { memoryStatFieldsFromSlots, memoryStatValue, scanMemoryStat } from './memory-scan';
 export type { CpuQuota, CpuStats, CpuThrottling } from './cpu';
 export { CPUACCT_V1_FILES, CPU_V1_FILES, CPU_V2_FILES, USER_HZ, cpuFromFiles, readCpu } from './cpu';
 export type { CpusetReading, CpusetView } from './cpuset';

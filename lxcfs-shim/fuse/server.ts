@@ -123,12 +123,13 @@ export class ShimFuseServer implements FuseHandler {
     const node = this.tree.get(h.nodeid);
     if (node?.file === undefined) return { errno: node === undefined ? Errno.ENOENT : Errno.EINVAL };
     if ((body.readUInt32LE(0) & O_ACCMODE) !== 0) return { errno: Errno.EACCES };
-    const content = Buffer.from(await this.render(node.file, h.pid));
-    const fh = this.store.create(content);
+    const fh = this.store.create(await this.render(node.file, h.pid));
     if (fh === undefined) {
       this.storeFull++;
       return { errno: ENFILE };
     }
+    // The stored pages, as a view: the text was encoded straight into them.
+    const content = this.store.get(fh) as Buffer;
     this.lastLength.set(node.ino, content.length);
     // sendfile/splice (busybox cat, cp, Go's io.Copy) read through the page cache, bounded by
     // the inode size, even with direct I/O. Storing the last byte at its offset grows the size to

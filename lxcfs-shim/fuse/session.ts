@@ -1,7 +1,8 @@
-import { read, readSync, writeSync } from 'node:fs';
+import { read, readSync, writeSync, writevSync } from 'node:fs';
 
+import type { ServePool } from './pool';
 import type { InHeader } from './protocol';
-import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, decodeInHeader, encodeNotify, encodeReply, Errno } from './protocol';
+import { FUSE_NOTIFY_RESEND, IN_HEADER_BYTES, NO_REPLY_OPS, OUT_HEADER_BYTES, decodeInHeader, encodeNotify, Errno } from './protocol';
 
 export interface Reply {
   readonly errno: number;
@@ -15,6 +16,8 @@ export interface FuseHandler {
 
 export interface FuseSessionOptions {
   readonly onError?: (err: unknown, where: string) => void;
+  /** Shared with the worker's other serving threads: whether this one reads now (pool.ts). */
+  readonly pool?: ServePool;
 }
 
 /** Large enough for any request the kernel sends a read-only filesystem (it demands ≥ 8 KiB). */
@@ -67,6 +70,8 @@ export class FuseSession {
   /** One buffer for blocking reads and one for the parked read, each reused for the thread's life. */
   private readonly syncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private readonly asyncBuf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /** The out header of every reply, rewritten per reply: the body goes out beside it (writev), uncopied. */
+  private readonly outHeader = Buffer.alloc(OUT_HEADER_BYTES);
   private scheduled = false;
   private readonly pump = (): void => {
     this.scheduled = false;
@@ -114,13 +119,19 @@ export class FuseSession {
   private next(): void {
     if (this.stopped || this.parked) return;
     if (this.pending > 0) return this.park();
+    const pool = this.opts.pool;
+    pool?.standBy();
     let n: number;
+    pool?.reading();
+    const t0 = performance.now();
     try {
       n = readSync(this.fd, this.syncBuf, 0, READ_BUFFER_BYTES, null);
     } catch (err) {
+      pool?.read(false);
       if (this.readFailed(err)) this.schedule();
       return;
     }
+    pool?.read(true, performance.now() - t0);
     this.received(this.syncBuf, n);
     // The handler's synchronous part and its microtasks run before this callback's successor:
     // a render over kept pseudo-file descriptors has replied by then, so pending is 0 again.
@@ -129,8 +140,11 @@ export class FuseSession {
 
   private park(): void {
     this.parked = true;
+    this.opts.pool?.reading();
     read(this.fd, this.asyncBuf, 0, READ_BUFFER_BYTES, null, (err, n) => {
       this.parked = false;
+      // A parked read is not timed: its thread had work in flight, so it does not stand by next.
+      this.opts.pool?.read(err === null);
       if (err !== null) {
         if (this.readFailed(err)) this.schedule();
         return;
@@ -177,8 +191,15 @@ export class FuseSession {
 
   private reply(header: InHeader, reply: Reply | undefined): void {
     if (reply === undefined || NO_REPLY_OPS.has(header.opcode)) return;
+    const body = reply.errno === 0 ? reply.body : undefined;
+    const h = this.outHeader;
+    h.writeUInt32LE(OUT_HEADER_BYTES + (body?.length ?? 0), 0);
+    h.writeInt32LE(-reply.errno, 4);
+    h.writeBigUInt64LE(header.unique, 8);
     try {
-      writeSync(this.fd, encodeReply(header.unique, reply.errno, reply.body));
+      // One write(2) either way: the kernel takes a reply only whole, in a single call.
+      if (body === undefined || body.length === 0) writeSync(this.fd, h);
+      else writevSync(this.fd, [h, body]);
     } catch (err) {
       // ENOENT: the caller was interrupted and the kernel dropped the request. Not an error.
       if (errCode(err) !== 'ENOENT') this.opts.onError?.(err, 'write /dev/fuse');

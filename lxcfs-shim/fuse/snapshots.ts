@@ -65,8 +65,11 @@ export class SnapshotStore {
     this.pageHint = Math.floor((this.pages.length * shard) / shards);
   }
 
-  /** Stores a render; undefined when the store is full (the caller reports it). */
-  create(content: Buffer): bigint | undefined {
+  /**
+   * Stores a render; undefined when the store is full (the caller reports it). A string is
+   * encoded straight into the shared pages: no intermediate Buffer per render.
+   */
+  create(content: Buffer | string): bigint | undefined {
     const slot = this.claimSlot();
     if (slot === undefined) return undefined;
     if (!this.fill(slot, content)) {
@@ -141,12 +144,14 @@ export class SnapshotStore {
   }
 
   /** Copies content into newly claimed consecutive pages and points the slot's extent at them. */
-  private fill(slot: number, content: Buffer): boolean {
-    const need = Math.max(1, Math.ceil(content.length / PAGE_BYTES));
+  private fill(slot: number, content: Buffer | string): boolean {
+    const length = typeof content === 'string' ? Buffer.byteLength(content, 'utf8') : content.length;
+    const need = Math.max(1, Math.ceil(length / PAGE_BYTES));
     const first = this.claimPages(need, slot + 1);
     if (first === undefined) return false;
-    content.copy(this.arena, first * PAGE_BYTES);
-    Atomics.store(this.extent, slot, (BigInt(first) << 32n) | BigInt(content.length));
+    if (typeof content === 'string') this.arena.write(content, first * PAGE_BYTES, length, 'utf8');
+    else content.copy(this.arena, first * PAGE_BYTES);
+    Atomics.store(this.extent, slot, (BigInt(first) << 32n) | BigInt(length));
     return true;
   }
 

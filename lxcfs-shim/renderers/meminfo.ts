@@ -1,5 +1,5 @@
 import type { MemoryStatFields } from '../../core/cgroup';
-import { hostMeminfoField, kb, kbLine, linesOf } from './format';
+import { hostMeminfoField, kb } from './format';
 import type { SwapInput } from './swap';
 import { swapFigures } from './swap';
 
@@ -58,8 +58,52 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['AnonHugePages', (d) => kb(d.s.rssHuge)],
 ]);
 
+/** One line of the host's layout: its "Label:" and, if the shim rewrites it, the padded label and formula. */
+interface LineKind {
+  readonly labelColon: string;
+  readonly padded: string | undefined;
+  readonly field: Field | undefined;
+}
+
+/**
+ * The host's meminfo lines in order, learnt from the texts rendered so far. A kernel prints the
+ * same labels in the same order on every read, so each line is checked against the label
+ * expected at its position (startsWith at an offset: no string is cut out, nothing is hashed)
+ * and only a line that differs is looked up by name. A pure cache: the output is the same as a
+ * lookup of every line.
+ */
+let layout: LineKind[] = [];
+
+function kindAt(host: string, start: number, colon: number, index: number): LineKind | undefined {
+  const known = layout[index];
+  if (known !== undefined && colon - start + 1 === known.labelColon.length && host.startsWith(known.labelColon, start)) return known;
+  if (colon <= start) return undefined;
+  const labelColon = host.slice(start, colon + 1);
+  const field = FIELDS.get(labelColon.slice(0, -1));
+  const kind: LineKind = { labelColon, padded: field === undefined ? undefined : labelColon.padEnd(16), field };
+  if (index <= layout.length) layout[index] = kind;
+  else layout = [];
+  return kind;
+}
+
 /** Renders /proc/meminfo for a cgroup from the host's text and the cgroup's memory values. */
 export function renderMeminfo(host: string, m: MeminfoInput): string {
+  const d = derive(host, m);
+  let out = '';
+  let index = 0;
+  for (let start = 0; start < host.length; index++) {
+    const nl = host.indexOf('\n', start);
+    const end = nl === -1 ? host.length : nl + 1;
+    const colon = host.indexOf(':', start);
+    const kind = colon !== -1 && colon < end ? kindAt(host, start, colon, index) : undefined;
+    // The kernel's and lxcfs's layout: label padded to 16 columns, value to 8, then " kB".
+    out += kind?.field === undefined ? host.slice(start, end) : `${kind.padded as string}${String(kind.field(d)).padStart(8)} kB\n`;
+    start = end;
+  }
+  return out;
+}
+
+function derive(host: string, m: MeminfoInput): Derived {
   const hostTotal = hostMeminfoField(host, 'MemTotal');
   const limitKb = m.limitBytes === null ? hostTotal : kb(m.limitBytes);
   const totalKb = limitKb === 0 ? hostTotal : Math.min(limitKb, hostTotal);
@@ -67,7 +111,7 @@ export function renderMeminfo(host: string, m: MeminfoInput): string {
   const swap = m.swap === null
     ? { totalKb: 0, usedKb: 0 }
     : swapFigures({ ...m.swap, version: m.version, memLimitKb: totalKb, memUsageKb: usageKb, hostSwapTotalKb: hostMeminfoField(host, 'SwapTotal') });
-  const d: Derived = {
+  return {
     totalKb,
     freeKb: Math.max(0, totalKb - usageKb),
     s: m.stat,
@@ -75,12 +119,4 @@ export function renderMeminfo(host: string, m: MeminfoInput): string {
     swapFreeKb: Math.max(0, swap.totalKb - swap.usedKb),
     v2: m.version === 2,
   };
-  let out = '';
-  for (const line of linesOf(host)) {
-    const colon = line.indexOf(':');
-    const field = colon > 0 ? FIELDS.get(line.slice(0, colon)) : undefined;
-    out += field === undefined ? line : kbLine(`${line.slice(0, colon)}:`, field(d));
-  }
-  return out;
 }
-

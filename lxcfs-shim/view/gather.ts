@@ -1,4 +1,4 @@
-import type { BlkioStats, CgroupFs, CgroupLocation, ControllerDir, MemoryStats } from '../../core/cgroup';
+import type { BlkioStats, CgroupFs, CgroupLocation, ControllerDir } from '../../core/cgroup';
 import { effectiveMemoryLimit, isRootCgroup, parseCpuList, readBlkio } from '../../core/cgroup';
 import type { CpuVisibility } from '../renderers/cpus';
 import { cpusFromQuota } from '../renderers/cpus';
@@ -8,6 +8,7 @@ import type { StatUsage } from '../renderers/stat';
 import type { SwapFigures } from '../renderers/swap';
 import { swapFigures } from '../renderers/swap';
 import type { ShimOptions } from './files';
+import type { MemoryView } from './reads';
 import { readCpuTimesForView, readCpusetForView, readMemoryForView, readQuotaForView, readUsageForView } from './reads';
 
 /**
@@ -31,8 +32,8 @@ export async function gatherMemory(ctx: GatherContext, loc: CgroupLocation): Pro
   if (cg.version === 1) {
     // v1 memory.stat already carries the minimum over the ancestors (hierarchical_*_limit),
     // which saves reading every ancestor's limit files on each request.
-    const memLimit = hierarchical(m, 'hierarchical_memory_limit');
-    const swLimit = hierarchical(m, 'hierarchical_memsw_limit');
+    const memLimit = m.hierarchicalMemoryLimit;
+    const swLimit = m.hierarchicalMemswLimit;
     if (memLimit !== undefined && (swLimit !== undefined || !ctx.options.swap)) {
       return toInput(cg.version, m, memLimit, ctx.options.swap ? swLimit : undefined);
     }
@@ -44,19 +45,12 @@ export async function gatherMemory(ctx: GatherContext, loc: CgroupLocation): Pro
   return toInput(cg.version, m, limit.bytes, swapLimit?.bytes);
 }
 
-/** A hierarchical limit from v1 memory.stat: null = unlimited, undefined = not present. */
-function hierarchical(m: MemoryStats, key: string): number | null | undefined {
-  const v = m.rawStat[key];
-  if (v === undefined) return undefined;
-  return v >= 2 ** 62 ? null : v;
-}
-
-function toInput(version: 1 | 2, m: MemoryStats, limit: number | null, swapLimit: number | null | undefined): MeminfoInput | null {
+function toInput(version: 1 | 2, m: MemoryView, limit: number | null, swapLimit: number | null | undefined): MeminfoInput | null {
   if (m.usageBytes === null || m.stat === null) return null;
   return { version, limitBytes: limit, usageBytes: m.usageBytes, stat: m.stat, swap: swapInput(m, swapLimit) };
 }
 
-function swapInput(m: MemoryStats, limitBytes: number | null | undefined): MeminfoInput['swap'] {
+function swapInput(m: MemoryView, limitBytes: number | null | undefined): MeminfoInput['swap'] {
   const usage = m.version === 1 ? m.memswUsageBytes : m.swapUsageBytes;
   if (limitBytes === undefined || usage === null) return null;
   return { accounted: true, limitKb: limitBytes === null ? null : kb(limitBytes), usageKb: kb(usage), swappiness: m.swappiness };

@@ -1,5 +1,9 @@
-import type { CgroupFs, CgroupLocation, ControllerDir, CpuStats, CpusetReading, FileProblem, FileRead, MemoryStats } from '../../core/cgroup';
-import { ancestorDirs, cpuFromFiles, cpusetFileNames, memoryFromFiles, pickCpuset, readCpu, readFileSet } from '../../core/cgroup';
+import type { CgroupFs, CgroupLocation, ControllerDir, CpuStats, CpusetReading, FileProblem, FileRead, MemoryStatFields } from '../../core/cgroup';
+import {
+  ancestorDirs, cpuFromFiles, cpusetFileNames, memoryStatFieldsFromSlots, memoryStatValue, parseUint, pickCpuset, readCpu,
+  readFileSet, scanMemoryStat,
+} from '../../core/cgroup';
+import { FileSetReader } from '../../core/cgroup/files';
 
 /**
  * The core/cgroup readers, narrowed to the files one rendered file needs. core's readMemory and
@@ -11,12 +15,51 @@ import { ancestorDirs, cpuFromFiles, cpusetFileNames, memoryFromFiles, pickCpuse
  * (tests/unit/lxcfs-shim/reads.test.ts holds the two side by side).
  */
 
-/** memory.stat carries the v1 hierarchical limits; usage, swap usage and swappiness complete meminfo. */
-export async function readMemoryForView(fs: CgroupFs, cg: ControllerDir, swap: boolean): Promise<MemoryStats> {
-  const names = cg.version === 2
+/** What meminfo and swaps need of a memory cgroup: core's MemoryStats fields of the same names. */
+export interface MemoryView {
+  readonly version: 1 | 2;
+  readonly usageBytes: number | null;
+  readonly swapUsageBytes: number | null;
+  readonly memswUsageBytes: number | null;
+  readonly swappiness: number | null;
+  readonly stat: MemoryStatFields | null;
+  /** v1 memory.stat's hierarchical_memory_limit / _memsw_limit: null = unlimited, undefined = absent. */
+  readonly hierarchicalMemoryLimit: number | null | undefined;
+  readonly hierarchicalMemswLimit: number | null | undefined;
+  readonly problems: readonly FileProblem[];
+}
+
+/** Reused by every render on this thread: the fields are taken out before anything else runs. */
+const SLOTS = scanMemoryStat('');
+
+function hierarchical(v: number | undefined): number | null | undefined {
+  return v === undefined ? undefined : v >= 2 ** 62 ? null : v;
+}
+
+/**
+ * memory.stat carries the v1 hierarchical limits; usage, swap usage and swappiness complete
+ * meminfo. memory.stat is scanned into fixed slots (core's scanMemoryStat), not into a Map and a
+ * dictionary of every key: the same values, without the allocations and string hashing.
+ */
+export async function readMemoryForView(fs: CgroupFs, cg: ControllerDir, swap: boolean): Promise<MemoryView> {
+  const v2 = cg.version === 2;
+  const names = v2
     ? (swap ? ['memory.stat', 'memory.current', 'memory.swap.current'] : ['memory.stat', 'memory.current'])
     : (swap ? ['memory.stat', 'memory.usage_in_bytes', 'memory.memsw.usage_in_bytes', 'memory.swappiness'] : ['memory.stat', 'memory.usage_in_bytes']);
-  return memoryFromFiles(cg.version, cg.dir, await readFileSet(fs, cg.dir, names));
+  const r = new FileSetReader(await readFileSet(fs, cg.dir, names), cg.dir);
+  const slots = r.parse('memory.stat', (t) => scanMemoryStat(t, SLOTS as Float64Array));
+  const stat = slots === null ? null : memoryStatFieldsFromSlots(slots, cg.version);
+  const memLimit = slots === null || v2 ? undefined : hierarchical(memoryStatValue(slots, 'hierarchical_memory_limit'));
+  const memswLimit = slots === null || v2 ? undefined : hierarchical(memoryStatValue(slots, 'hierarchical_memsw_limit'));
+  const usage = r.parse(v2 ? 'memory.current' : 'memory.usage_in_bytes', parseUint);
+  const memsw = v2 ? null : r.parse('memory.memsw.usage_in_bytes', parseUint);
+  return {
+    version: cg.version, usageBytes: usage, stat, hierarchicalMemoryLimit: memLimit, hierarchicalMemswLimit: memswLimit,
+    swapUsageBytes: v2 ? r.parse('memory.swap.current', parseUint) : memsw === null || usage === null ? null : Math.max(0, memsw - usage),
+    memswUsageBytes: memsw,
+    swappiness: v2 ? null : r.parse('memory.swappiness', parseUint),
+    problems: r.problems,
+  };
 }
 
 function cpuDirs(loc: CgroupLocation): { cpu: ControllerDir; acct: ControllerDir } | undefined {

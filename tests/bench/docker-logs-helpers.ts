@@ -110,7 +110,9 @@ export function partitionOf(key: string, partitions: number): number {
 /** The last `count` message values of one partition, through kcat (gzip handled by librdkafka). */
 export async function lastMessages(broker: string, topic: string, partition: number, count: number): Promise<Buffer[]> {
   // Values are binary (logs wire format 2): each is framed by its length, `<n>\n<n bytes>`.
-  const { stdout } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-p', String(partition), '-o', String(-count), '-e', '-q', '-f', '%S\n%s'],
+  // -c as well as -e: a partition still being written has no end to reach, and kcat read on
+  // past the newest `count` messages until the output outgrew maxBuffer (seen on a busy machine).
+  const { stdout } = await run('kcat', ['-C', '-b', broker, '-t', topic, '-p', String(partition), '-o', String(-count), '-c', String(count), '-e', '-q', '-f', '%S\n%s'],
     { maxBuffer: 256 * 1024 * 1024, encoding: 'buffer' });
   const out: Buffer[] = [];
   for (let pos = 0; pos < stdout.length;) {

@@ -200,8 +200,11 @@ export class RotationFollower {
    */
   private watchDirectory(): void {
     try {
-      this.watcher = watch(dirname(this.container.logPath()), () => {
-        void this.requestLiveCheck();
+      this.watcher = watch(dirname(this.container.logPath()), (event) => {
+        // 'change' (IN_MODIFY/IN_ATTRIB) comes with every append: it only wakes the read loop. A
+        // rotation renames and creates ('rename'); a copytruncate is seen by the read loop at EOF.
+        // Looking at the live path on each append cost one stat(2) per write of the container.
+        if (event === 'rename') void this.requestLiveCheck();
         this.container.wake();
       });
       this.watcher.on('error', () => {

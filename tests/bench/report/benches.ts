@@ -55,12 +55,24 @@ function scenario(impl: string, file: string, readers: number, key: string): Ext
   };
 }
 
+/** The shim ÷ lxcfs ratio of one figure, paired per round by the bench (its `ratios` list). */
+function shimRatio(file: string, readers: number, key: string): Extract {
+  return (r: Result): Stat | undefined => {
+    const rows = valueAt(r, 'ratios');
+    if (!Array.isArray(rows)) return undefined;
+    const hit = rows.find((x): x is Record<string, unknown> => isObject(x) && x['file'] === file && x['readers'] === readers);
+    return hit === undefined ? undefined : statOf(hit[key]);
+  };
+}
+
 function shimFigures(file: string, readers: number): FigureSpec[] {
   const short = file.replace('/proc/', '');
   const of = (impl: string, key: string): Extract => scenario(impl, file, readers, key);
+  const plural = readers > 1 ? 's' : '';
   return [
-    { id: `${short}-${readers}-rate`, label: `${file} reads/s, ${readers} reader${readers > 1 ? 's' : ''}`, unit: 'reads/s', kind: 'throughput', better: 'higher', ours: of('cargoscope-shim', 'reads_per_sec'), peer: of('lxcfs', 'reads_per_sec') },
-    { id: `${short}-${readers}-p99`, label: `${file} p99, ${readers} reader${readers > 1 ? 's' : ''}`, unit: 'µs', kind: 'latency', better: 'lower', ours: of('cargoscope-shim', 'p99_us'), peer: of('lxcfs', 'p99_us') },
+    { id: `${short}-${readers}-rate`, label: `${file} reads/s, ${readers} reader${plural}`, unit: 'reads/s', kind: 'throughput', better: 'higher', ours: of('cargoscope-shim', 'reads_per_sec'), peer: of('lxcfs', 'reads_per_sec'), ratio: shimRatio(file, readers, 'reads_per_sec') },
+    { id: `${short}-${readers}-p99`, label: `${file} p99, ${readers} reader${plural}`, unit: 'µs', kind: 'latency', better: 'lower', ours: of('cargoscope-shim', 'p99_us'), peer: of('lxcfs', 'p99_us'), ratio: shimRatio(file, readers, 'p99_us') },
+    { id: `${short}-${readers}-cpu`, label: `${file} server CPU per read, ${readers} reader${plural}`, unit: 'µs', kind: 'resource', better: 'lower', ours: of('cargoscope-shim', 'server_cpu_us_per_read'), peer: of('lxcfs', 'server_cpu_us_per_read'), ratio: shimRatio(file, readers, 'server_cpu_us_per_read') },
   ];
 }
 

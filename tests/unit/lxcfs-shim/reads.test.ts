@@ -41,9 +41,13 @@ describe('lxcfs-shim narrowed cgroup reads (view/reads.ts)', () => {
       const { fs, loc } = await golden(name, pid);
       const cg = loc.dirs.get('memory') as ControllerDir;
       const [full, view] = await Promise.all([readMemory(fs, cg), readMemoryForView(fs, cg, true)]);
-      for (const k of ['usageBytes', 'swapUsageBytes', 'memswUsageBytes', 'swappiness', 'stat', 'rawStat'] as const) {
+      for (const k of ['usageBytes', 'swapUsageBytes', 'memswUsageBytes', 'swappiness', 'stat'] as const) {
         assert.deepEqual(view[k], full[k], k);
       }
+      // The v1 hierarchical limits as gather.ts took them from the full reader's rawStat before.
+      const limit = (v: number | undefined): number | null | undefined => (v === undefined ? undefined : v >= 2 ** 62 ? null : v);
+      assert.equal(view.hierarchicalMemoryLimit, cg.version === 2 ? undefined : limit(full.rawStat['hierarchical_memory_limit']));
+      assert.equal(view.hierarchicalMemswLimit, cg.version === 2 ? undefined : limit(full.rawStat['hierarchical_memsw_limit']));
       assert.deepEqual(view.problems, []);
     });
 

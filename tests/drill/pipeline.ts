@@ -8,8 +8,10 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { eventually } from '../helpers/eventually';
 import { restart, startCargoscope, type CargoscopeProcess } from '../helpers/processes';
+import { TEST_LABEL } from '../integration/harness/docker';
 import { STATE_DIR } from '../integration/harness/services';
 import { ENDPOINTS } from './instances';
+import { DRILL_SUITE } from './load';
 import { DRILL_PORTS, type DrillPlan, type ProcessKind } from './plan';
 
 export interface RunNames {
@@ -38,7 +40,8 @@ data_dir: data
 api: { listen: "127.0.0.1:${DRILL_PORTS.collector}" }
 sources:
   containers: { type: cgroup, interval_secs: ${plan.intervalSecs}, discovery: { mode: docker } }
-  container_logs: { type: docker_logs, docker_root: "${path.join(STATE_DIR, 'docker')}" }
+  # Only the drill's own containers: on a shared machine, other work's log floods would swamp it.
+  container_logs: { type: docker_logs, docker_root: "${path.join(STATE_DIR, 'docker')}", include_labels: ["${TEST_LABEL}=${DRILL_SUITE}"] }
 sinks:
   metrics_out: { type: topic, inputs: [containers], topic: "${n.topics.metrics}", key: workload, batch: { timeout_ms: 100 } }
   logs_out: { type: topic, inputs: [container_logs], topic: "${n.topics.logs}", key: container, batch: { timeout_ms: 100 } }

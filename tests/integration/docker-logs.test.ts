@@ -78,4 +78,16 @@ describe('docker_logs against real dockerd', function () {
     assert.equal(second.records(gone).length, 20);
     assert.equal(second.records(seen).length, 0, 'the container read before the restart was read again');
   });
+
+  it('ships only the containers carrying every include_labels entry', async () => {
+    const p = await pipeline(tempDataDir(), 'include_labels: ["cs.pick", "cs.team=a"]');
+    const picked = await runWriter('cs-logs-picked', ['--count', '50', '--prefix', 'pick'], ['--label', 'cs.pick=1', '--label', 'cs.team=a']);
+    const other = await runWriter('cs-logs-other-team', ['--count', '50', '--prefix', 'other'], ['--label', 'cs.pick=1', '--label', 'cs.team=b']);
+    const unlabelled = await runWriter('cs-logs-unlabelled', ['--count', '50', '--prefix', 'none']);
+    await until('the picked container', () => p.records(picked).length >= 50, 30_000);
+    assert.equal(checkNumbered(p.records(picked).map((r) => r.message), 50, 'pick'), undefined);
+    await new Promise((r) => setTimeout(r, 3000)); // past the 2 s after which a pin is resolved by inspect
+    assert.equal(p.records(other).length, 0);
+    assert.equal(p.records(unlabelled).length, 0);
+  });
 });

@@ -50,6 +50,11 @@ export const dockerLogsSourceSchema = z.strictObject({
   max_open_rotated_files: z.number().int().min(1).max(256).default(32),
   /** Bytes hashed from the start of a file (up to its first newline) to tell files apart. */
   fingerprint_bytes: z.number().int().min(16).max(4096).default(1024),
+  /**
+   * Only containers carrying every one of these labels are shipped: `key` (any value) or
+   * `key=value`, as in `docker ps --filter label=…`. Empty: every container on the node.
+   */
+  include_labels: z.array(z.string().min(1).regex(/^[^=]+(=.*)?$/, 'expected "key" or "key=value"')).default([]),
   /** Containers whose log driver is not json-file are followed through the API (with timestamps). */
   api_fallback: z.boolean().default(true),
   multiline: multilineSchema.prefault({}),

@@ -117,6 +117,10 @@ export class DockerLogsSource implements Source {
     const running = this.targets.running();
     for (const [id, target] of running) {
       const existing = this.tailers.get(id);
+      if (!this.selected(target)) {
+        if (existing instanceof ContainerTailer && !existing.isConfirmed) this.confirmPinned(existing, target); // drops it
+        continue;
+      }
       if (!existing) this.spawn(target);
       else if (existing instanceof ContainerTailer && !existing.isConfirmed) this.confirmPinned(existing, target);
       else {
@@ -185,6 +189,12 @@ export class DockerLogsSource implements Source {
   }
 
   private confirmPinned(tailer: ContainerTailer, target: LogTarget): void {
+    if (!this.selected(target)) {
+      // Pinned before its labels were known; not one of ours to ship. Nothing was read yet.
+      this.tailers.delete(tailer.id);
+      void tailer.stop().then(() => tailer.close());
+      return;
+    }
     if (target.logDriver === 'json-file' && target.logPath === tailer.target.logPath) {
       tailer.confirm(target, this.multilineFor(target));
       return;
@@ -225,6 +235,15 @@ export class DockerLogsSource implements Source {
       // Without it, new containers are found through discovery alone (a few hundred ms later).
       this.ctx?.logger.info({ err, docker_root: this.config.docker_root }, 'cannot watch the containers directory; relying on discovery');
     }
+  }
+
+  /** `include_labels`: every one must be on the container (`key`, or `key=value`). */
+  private selected(target: LogTarget): boolean {
+    return this.config.include_labels.every((want) => {
+      const eq = want.indexOf('=');
+      if (eq < 0) return Object.hasOwn(target.labels, want);
+      return target.labels[want.slice(0, eq)] === want.slice(eq + 1);
+    });
   }
 
   /** The container's label wins over config; an invalid pattern is reported once and ignored. */

@@ -55,7 +55,8 @@ export class ShimFuseServer implements FuseHandler {
     return this.store.open() + this.foreign.size;
   }
 
-  async handle(h: InHeader, body: Buffer): Promise<Reply | undefined> {
+  /** Synchronous for everything but an OPEN and a re-render: no promise per READ or RELEASE. */
+  handle(h: InHeader, body: Buffer): Reply | undefined | Promise<Reply> {
     if (MODIFYING_OPS.has(h.opcode)) return { errno: Errno.EROFS };
     switch (h.opcode) {
       case Op.INIT: {
@@ -139,25 +140,35 @@ export class ShimFuseServer implements FuseHandler {
     return { errno: 0, body: encodeOpenOut(fh, FOPEN_DIRECT_IO) };
   }
 
-  private async read(h: InHeader, body: Buffer): Promise<Reply> {
+  private read(h: InHeader, body: Buffer): Reply | Promise<Reply> {
     const r = decodeReadIn(body);
-    let content = this.store.get(r.fh) ?? this.foreign.get(r.fh);
-    if (content === undefined) {
-      // A handle opened by a previous worker (we were restarted between OPEN and READ):
-      // render again for this reader rather than failing its read.
-      const file = this.tree.get(h.nodeid)?.file;
-      if (file === undefined) return { errno: Errno.EBADF };
-      content = Buffer.from(await this.render(file, h.pid));
-      if (this.foreign.size >= MAX_FOREIGN) this.foreign.clear();
-      this.foreign.set(r.fh, content);
-    } else if (r.offset === 0 && this.store.markServed(r.fh)) {
-      const file = this.tree.get(h.nodeid)?.file;
-      if (file !== undefined) {
-        const fresh = Buffer.from(await this.render(file, h.pid));
-        // If the store cannot take it, the previous snapshot is served: stale, never mixed.
-        if (this.store.replace(r.fh, fresh)) content = fresh;
-      }
-    }
-    return { errno: 0, body: content.subarray(Math.min(r.offset, content.length), Math.min(r.offset + r.size, content.length)) };
+    const content = this.store.get(r.fh) ?? this.foreign.get(r.fh);
+    // A handle opened by a previous worker (we were restarted between OPEN and READ): render
+    // again for this reader rather than failing its read.
+    if (content === undefined) return this.readForeign(h, r.fh, r.offset, r.size);
+    if (r.offset === 0 && this.store.markServed(r.fh)) return this.reread(h, r.fh, r.size, content);
+    return slice(content, r.offset, r.size);
   }
+
+  private async readForeign(h: InHeader, fh: bigint, offset: number, size: number): Promise<Reply> {
+    const file = this.tree.get(h.nodeid)?.file;
+    if (file === undefined) return { errno: Errno.EBADF };
+    const content = Buffer.from(await this.render(file, h.pid));
+    if (this.foreign.size >= MAX_FOREIGN) this.foreign.clear();
+    this.foreign.set(fh, content);
+    return slice(content, offset, size);
+  }
+
+  /** A reader that reads again from offset 0 of a handle gets a fresh render, as with lxcfs. */
+  private async reread(h: InHeader, fh: bigint, size: number, previous: Buffer): Promise<Reply> {
+    const file = this.tree.get(h.nodeid)?.file;
+    if (file === undefined) return slice(previous, 0, size);
+    const fresh = Buffer.from(await this.render(file, h.pid));
+    // If the store cannot take it, the previous snapshot is served: stale, never mixed.
+    return slice(this.store.replace(fh, fresh) ? fresh : previous, 0, size);
+  }
+}
+
+function slice(content: Buffer, offset: number, size: number): Reply {
+  return { errno: 0, body: content.subarray(Math.min(offset, content.length), Math.min(offset + size, content.length)) };
 }

@@ -12,6 +12,8 @@ import { ShimTree } from './tree';
 
 /** Renders a whole file for a reader; the server never sees cgroups, only text. */
 export type RenderFn = (file: ShimFile, pid: number) => Promise<string>;
+/** The same render without waiting, or undefined when it would have to wait (then RenderFn). */
+export type RenderNowFn = (file: ShimFile, pid: number) => string | undefined;
 
 const ATTR_VALID_SEC = 1;
 const O_ACCMODE = 3;
@@ -48,6 +50,7 @@ export class ShimFuseServer implements FuseHandler {
     private readonly onInit: (init: InitIn) => void = () => undefined,
     private readonly notify: (message: Buffer) => void = () => undefined,
     private readonly store: SnapshotStore = new SnapshotStore(allocateSnapshots(1024, 1024)),
+    private readonly renderNow: RenderNowFn = () => undefined,
   ) {}
 
   /** Open file handles (for tests and shutdown diagnostics). */
@@ -120,23 +123,30 @@ export class ShimFuseServer implements FuseHandler {
     return { ino: node.ino, size, mode: isDir ? 0o40555 : 0o100444, nlink: isDir ? 2 : 1, timeSec: this.mountedAt };
   }
 
-  private async open(h: InHeader, body: Buffer): Promise<Reply> {
+  /** Synchronous when the render needs no waiting (a reader seen before, kept descriptors). */
+  private open(h: InHeader, body: Buffer): Reply | Promise<Reply> {
     const node = this.tree.get(h.nodeid);
     if (node?.file === undefined) return { errno: node === undefined ? Errno.ENOENT : Errno.EINVAL };
     if ((body.readUInt32LE(0) & O_ACCMODE) !== 0) return { errno: Errno.EACCES };
-    const fh = this.store.create(await this.render(node.file, h.pid));
+    const now = this.renderNow(node.file, h.pid);
+    if (now !== undefined) return this.opened(node.ino, now);
+    return this.render(node.file, h.pid).then((text) => this.opened(node.ino, text));
+  }
+
+  private opened(ino: number, text: string): Reply {
+    const fh = this.store.create(text);
     if (fh === undefined) {
       this.storeFull++;
       return { errno: ENFILE };
     }
     // The stored pages, as a view: the text was encoded straight into them.
     const content = this.store.get(fh) as Buffer;
-    this.lastLength.set(node.ino, content.length);
+    this.lastLength.set(ino, content.length);
     // sendfile/splice (busybox cat, cp, Go's io.Copy) read through the page cache, bounded by
     // the inode size, even with direct I/O. Storing the last byte at its offset grows the size to
     // at least this reader's length before it reads; the page stays not-uptodate, so its data
     // still comes from READ, and the kernel trims the size to the short read at the end.
-    if (content.length > 0) this.notify(encodeNotifyStore(node.ino, content.length - 1, content.subarray(content.length - 1)));
+    if (content.length > 0) this.notify(encodeNotifyStore(ino, content.length - 1, content.subarray(content.length - 1)));
     return { errno: 0, body: encodeOpenOut(fh, FOPEN_DIRECT_IO) };
   }
 

@@ -25,7 +25,7 @@ async function serve(d: ServeThreadData): Promise<void> {
   await procGuard.start();
   const fs = new CachedFdFs(2048, procGuard);
   const loadavg = d.options.loadavg ? new RemoteLoadavg(d.board, post) : undefined;
-  const renderer = new ViewRenderer({ fs, options: d.options, loadavg, procGuard });
+  const renderer = new ViewRenderer({ fs, options: d.options, loadavg, procGuard, readNow: (path) => fs.readTextNow(path) });
   // The server needs the session to send notifications and the session needs the server.
   const link: { session?: FuseSession } = {};
   const server = new ShimFuseServer(
@@ -33,6 +33,7 @@ async function serve(d: ServeThreadData): Promise<void> {
     (init) => post({ type: 'init', minor: init.minor }),
     (message) => void link.session?.notify(message),
     new SnapshotStore(d.snapshots, d.index, d.count),
+    (file, pid) => renderer.renderNow(file, pid),
   );
   const session = new FuseSession(d.fd, server, {
     pool: new ServePool(d.pool, d.index),

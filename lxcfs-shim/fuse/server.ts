@@ -12,6 +12,8 @@ import { ShimTree } from './tree';
 
 /** Renders a whole file for a reader; the server never sees cgroups, only text. */
 export type RenderFn = (file: ShimFile, pid: number) => Promise<string>;
+/** The same render without waiting, or undefined when it would have to wait (then RenderFn). */
+export type RenderNowFn = (file: ShimFile, pid: number) => string | undefined;
 
 const ATTR_VALID_SEC = 1;
 const O_ACCMODE = 3;
@@ -48,6 +50,7 @@ export class ShimFuseServer implements FuseHandler {
     private readonly onInit: (init: InitIn) => void = () => undefined,
     private readonly notify: (message: Buffer) => void = () => undefined,
     private readonly store: SnapshotStore = new SnapshotStore(allocateSnapshots(1024, 1024)),
+    private readonly renderNow: RenderNowFn = () => undefined,
   ) {}
 
   /** Open file handles (for tests and shutdown diagnostics). */
@@ -55,7 +58,8 @@ export class ShimFuseServer implements FuseHandler {
     return this.store.open() + this.foreign.size;
   }
 
-  async handle(h: InHeader, body: Buffer): Promise<Reply | undefined> {
+  /** Synchronous for everything but an OPEN and a re-render: no promise per READ or RELEASE. */
+  handle(h: InHeader, body: Buffer): Reply | undefined | Promise<Reply> {
     if (MODIFYING_OPS.has(h.opcode)) return { errno: Errno.EROFS };
     switch (h.opcode) {
       case Op.INIT: {
@@ -119,45 +123,62 @@ export class ShimFuseServer implements FuseHandler {
     return { ino: node.ino, size, mode: isDir ? 0o40555 : 0o100444, nlink: isDir ? 2 : 1, timeSec: this.mountedAt };
   }
 
-  private async open(h: InHeader, body: Buffer): Promise<Reply> {
+  /** Synchronous when the render needs no waiting (a reader seen before, kept descriptors). */
+  private open(h: InHeader, body: Buffer): Reply | Promise<Reply> {
     const node = this.tree.get(h.nodeid);
     if (node?.file === undefined) return { errno: node === undefined ? Errno.ENOENT : Errno.EINVAL };
     if ((body.readUInt32LE(0) & O_ACCMODE) !== 0) return { errno: Errno.EACCES };
-    const fh = this.store.create(await this.render(node.file, h.pid));
+    const now = this.renderNow(node.file, h.pid);
+    if (now !== undefined) return this.opened(node.ino, now);
+    return this.render(node.file, h.pid).then((text) => this.opened(node.ino, text));
+  }
+
+  private opened(ino: number, text: string): Reply {
+    const fh = this.store.create(text);
     if (fh === undefined) {
       this.storeFull++;
       return { errno: ENFILE };
     }
     // The stored pages, as a view: the text was encoded straight into them.
     const content = this.store.get(fh) as Buffer;
-    this.lastLength.set(node.ino, content.length);
+    this.lastLength.set(ino, content.length);
     // sendfile/splice (busybox cat, cp, Go's io.Copy) read through the page cache, bounded by
     // the inode size, even with direct I/O. Storing the last byte at its offset grows the size to
     // at least this reader's length before it reads; the page stays not-uptodate, so its data
     // still comes from READ, and the kernel trims the size to the short read at the end.
-    if (content.length > 0) this.notify(encodeNotifyStore(node.ino, content.length - 1, content.subarray(content.length - 1)));
+    if (content.length > 0) this.notify(encodeNotifyStore(ino, content.length - 1, content.subarray(content.length - 1)));
     return { errno: 0, body: encodeOpenOut(fh, FOPEN_DIRECT_IO) };
   }
 
-  private async read(h: InHeader, body: Buffer): Promise<Reply> {
+  private read(h: InHeader, body: Buffer): Reply | Promise<Reply> {
     const r = decodeReadIn(body);
-    let content = this.store.get(r.fh) ?? this.foreign.get(r.fh);
-    if (content === undefined) {
-      // A handle opened by a previous worker (we were restarted between OPEN and READ):
-      // render again for this reader rather than failing its read.
-      const file = this.tree.get(h.nodeid)?.file;
-      if (file === undefined) return { errno: Errno.EBADF };
-      content = Buffer.from(await this.render(file, h.pid));
-      if (this.foreign.size >= MAX_FOREIGN) this.foreign.clear();
-      this.foreign.set(r.fh, content);
-    } else if (r.offset === 0 && this.store.markServed(r.fh)) {
-      const file = this.tree.get(h.nodeid)?.file;
-      if (file !== undefined) {
-        const fresh = Buffer.from(await this.render(file, h.pid));
-        // If the store cannot take it, the previous snapshot is served: stale, never mixed.
-        if (this.store.replace(r.fh, fresh)) content = fresh;
-      }
-    }
-    return { errno: 0, body: content.subarray(Math.min(r.offset, content.length), Math.min(r.offset + r.size, content.length)) };
+    const content = this.store.get(r.fh) ?? this.foreign.get(r.fh);
+    // A handle opened by a previous worker (we were restarted between OPEN and READ): render
+    // again for this reader rather than failing its read.
+    if (content === undefined) return this.readForeign(h, r.fh, r.offset, r.size);
+    if (r.offset === 0 && this.store.markServed(r.fh)) return this.reread(h, r.fh, r.size, content);
+    return slice(content, r.offset, r.size);
   }
+
+  private async readForeign(h: InHeader, fh: bigint, offset: number, size: number): Promise<Reply> {
+    const file = this.tree.get(h.nodeid)?.file;
+    if (file === undefined) return { errno: Errno.EBADF };
+    const content = Buffer.from(await this.render(file, h.pid));
+    if (this.foreign.size >= MAX_FOREIGN) this.foreign.clear();
+    this.foreign.set(fh, content);
+    return slice(content, offset, size);
+  }
+
+  /** A reader that reads again from offset 0 of a handle gets a fresh render, as with lxcfs. */
+  private async reread(h: InHeader, fh: bigint, size: number, previous: Buffer): Promise<Reply> {
+    const file = this.tree.get(h.nodeid)?.file;
+    if (file === undefined) return slice(previous, 0, size);
+    const fresh = Buffer.from(await this.render(file, h.pid));
+    // If the store cannot take it, the previous snapshot is served: stale, never mixed.
+    return slice(this.store.replace(fh, fresh) ? fresh : previous, 0, size);
+  }
+}
+
+function slice(content: Buffer, offset: number, size: number): Reply {
+  return { errno: 0, body: content.subarray(Math.min(offset, content.length), Math.min(offset + size, content.length)) };
 }

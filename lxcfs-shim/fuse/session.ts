@@ -9,9 +9,13 @@ export interface Reply {
   readonly body?: Buffer;
 }
 
-/** What the session calls per request; `undefined` means "send no reply" (FORGET, INTERRUPT). */
+/**
+ * What the session calls per request; `undefined` means "send no reply" (FORGET, INTERRUPT).
+ * A handler that has everything in hand answers synchronously: the session then replies at
+ * once, with no promise and no event-loop turn for that request.
+ */
 export interface FuseHandler {
-  handle(header: InHeader, body: Buffer): Promise<Reply | undefined>;
+  handle(header: InHeader, body: Buffer): Reply | undefined | Promise<Reply | undefined>;
 }
 
 export interface FuseSessionOptions {
@@ -22,6 +26,11 @@ export interface FuseSessionOptions {
 
 /** Large enough for any request the kernel sends a read-only filesystem (it demands ≥ 8 KiB). */
 const READ_BUFFER_BYTES = 128 * 1024 + 4096;
+/**
+ * Requests answered synchronously in one event-loop turn before the loop runs again for its
+ * timers and messages: bounds how long those wait behind a stream of READ/RELEASE requests.
+ */
+const SYNC_BATCH = 32;
 
 function errCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
@@ -50,8 +59,9 @@ export function resendPending(fd: number, onError?: (err: unknown, where: string
  * Two ways to wait for the next request, chosen per request:
  * - idle (no handler still waiting on I/O): a blocking read(2) of /dev/fuse on this thread,
  *   as lxcfs's threads do. The kernel wakes this thread directly; no threadpool hand-off, no
- *   event-loop wake-up. Between requests the loop turns once (setImmediate) for its timers
- *   and messages.
+ *   event-loop wake-up. Requests answered synchronously follow one another with no turn of
+ *   the event loop in between; the loop turns (setImmediate) for its timers and messages
+ *   after SYNC_BATCH requests, so those wait behind at most that many.
  * - busy (a handler awaits a threadpool read: a new reader's /proc files, a first open): the
  *   thread must keep its event loop running to finish that handler, so it parks one read in the
  *   libuv threadpool instead and keeps serving through it until it is idle again. A slow cgroup
@@ -73,8 +83,11 @@ export class FuseSession {
   /** The out header of every reply, rewritten per reply: the body goes out beside it (writev), uncopied. */
   private readonly outHeader = Buffer.alloc(OUT_HEADER_BYTES);
   private scheduled = false;
+  /** Requests this thread may still take before it lets its event loop turn (timers, messages). */
+  private budget = 0;
   private readonly pump = (): void => {
     this.scheduled = false;
+    this.budget = SYNC_BATCH;
     this.next();
   };
 
@@ -117,8 +130,21 @@ export class FuseSession {
   }
 
   private next(): void {
-    if (this.stopped || this.parked) return;
-    if (this.pending > 0) return this.park();
+    while (this.budget > 0) {
+      if (this.stopped || this.parked) return;
+      if (this.pending > 0) return this.park();
+      this.budget--;
+      if (!this.readOne()) return;
+      // A request answered synchronously (READ, RELEASE, GETATTR…) leaves pending at 0: take
+      // the next one at once. One that awaits (an OPEN's render) returns to the loop: over kept
+      // descriptors its render settles in this turn's microtasks, and settled() goes on from there.
+      if (this.pending > 0) return;
+    }
+    this.schedule();
+  }
+
+  /** One blocking read of /dev/fuse and its dispatch; false if reading must stop for now. */
+  private readOne(): boolean {
     const pool = this.opts.pool;
     pool?.standBy();
     let n: number;
@@ -129,13 +155,11 @@ export class FuseSession {
     } catch (err) {
       pool?.read(false);
       if (this.readFailed(err)) this.schedule();
-      return;
+      return false;
     }
     pool?.read(true, performance.now() - t0);
     this.received(this.syncBuf, n);
-    // The handler's synchronous part and its microtasks run before this callback's successor:
-    // a render over kept pseudo-file descriptors has replied by then, so pending is 0 again.
-    this.schedule();
+    return true;
   }
 
   private park(): void {
@@ -172,8 +196,16 @@ export class FuseSession {
   private dispatch(req: Buffer): void {
     const header = decodeInHeader(req);
     const body = req.subarray(IN_HEADER_BYTES, header.len);
+    let result: Reply | undefined | Promise<Reply | undefined>;
+    try {
+      result = this.handler.handle(header, body);
+    } catch (err) {
+      this.opts.onError?.(err, `opcode ${header.opcode}`);
+      result = { errno: Errno.EIO };
+    }
+    if (!(result instanceof Promise)) return this.reply(header, result);
     this.pending++;
-    this.handler.handle(header, body).then(
+    result.then(
       (reply) => this.settled(header, reply),
       (err: unknown) => {
         this.opts.onError?.(err, `opcode ${header.opcode}`);
@@ -184,9 +216,12 @@ export class FuseSession {
 
   private settled(header: InHeader, reply: Reply | undefined): void {
     this.reply(header, reply);
-    // The last handler that waited on I/O finished: go back to blocking reads (next() does,
-    // unless a parked read is outstanding, whose completion schedules it).
-    if (--this.pending === 0 && !this.parked) this.schedule();
+    if (--this.pending > 0 || this.parked) return;
+    // The last handler that waited finished: back to blocking reads. Within this turn's budget
+    // straight away (a render over kept descriptors settles in the same turn, so a whole
+    // OPEN…RELEASE sequence costs no event-loop turn); else, or if the loop must turn, next turn.
+    if (this.budget > 0 && !this.scheduled) this.next();
+    else this.schedule();
   }
 
   private reply(header: InHeader, reply: Reply | undefined): void {

@@ -48,6 +48,22 @@ export class CachedFdFs implements CgroupFs {
     return this.readCached(path, true);
   }
 
+  /**
+   * The file's text if it can be had without waiting: a kept descriptor on a pseudo-filesystem,
+   * or a per-process file the guard vouches for. undefined otherwise (use readText), and also
+   * when a kept descriptor failed: readText then reopens it and reports what happened.
+   */
+  readTextNow(path: string): FileRead | undefined {
+    if (!this.cacheable(path)) return this.guard?.allows(path) === true ? readProcSync(path) : undefined;
+    const ready = this.fds.get(path)?.ready;
+    if (ready === undefined || !isSync(ready)) return undefined;
+    try {
+      return { ok: true, text: preadAllSync(ready) };
+    } catch {
+      return undefined;
+    }
+  }
+
   listSubdirs(path: string): Promise<Result<readonly string[]>> {
     return new Promise((resolve) => {
       readdir(path, { withFileTypes: true }, (err, entries) => resolve(err

@@ -9,7 +9,8 @@ import type { SwapFigures } from '../renderers/swap';
 import { swapFigures } from '../renderers/swap';
 import type { ShimOptions } from './files';
 import type { MemoryView } from './reads';
-import { readCpuTimesForView, readCpusetForView, readMemoryForView, readQuotaForView, readUsageForView } from './reads';
+import type { ReadNow } from './reads';
+import { readCpuTimesForView, readCpusetForView, readMemoryForView, readMemoryForViewNow, readQuotaForView, readUsageForView } from './reads';
 
 /**
  * I/O half of the renderers: collects the cgroup values one file needs, and only those (reads.ts).
@@ -43,6 +44,22 @@ export async function gatherMemory(ctx: GatherContext, loc: CgroupLocation): Pro
     ctx.options.swap ? effectiveMemoryLimit(ctx.fs, cg, 'swap') : Promise.resolve(null),
   ]);
   return toInput(cg.version, m, limit.bytes, swapLimit?.bytes);
+}
+
+/**
+ * gatherMemory without waiting, for the case that needs no more than the cgroup's own files
+ * (v1, whose memory.stat carries the hierarchical limits). undefined: use gatherMemory.
+ */
+export function gatherMemoryNow(ctx: GatherContext, now: ReadNow, loc: CgroupLocation): MeminfoInput | null | undefined {
+  const cg = loc.dirs.get('memory');
+  if (!usable(cg)) return null;
+  if (cg.version !== 1) return undefined;
+  const m = readMemoryForViewNow(now, cg, ctx.options.swap);
+  if (m === undefined) return undefined;
+  const memLimit = m.hierarchicalMemoryLimit;
+  const swLimit = m.hierarchicalMemswLimit;
+  if (memLimit === undefined || (swLimit === undefined && ctx.options.swap)) return undefined;
+  return toInput(cg.version, m, memLimit, ctx.options.swap ? swLimit : undefined);
 }
 
 function toInput(version: 1 | 2, m: MemoryView, limit: number | null, swapLimit: number | null | undefined): MeminfoInput | null {

@@ -77,6 +77,20 @@ export class LocationCache {
     return { who, loc: base.loc };
   }
 
+  /**
+   * locate()'s fast path alone, synchronous: a reader seen before whose pinned descriptors
+   * read synchronously and still prove it the same process in the same cgroup. undefined
+   * whenever anything would need waiting or changing: the caller then uses locate().
+   */
+  locateKnown(pid: number): Located | undefined {
+    const r = this.readers.get(pid);
+    if (r === undefined) return undefined;
+    if (r.fd === undefined ? pid !== r.who.cgroupPid : !isSync(r.fd) || readPinnedSync(r.fd) === '') return undefined;
+    const b = this.bases.get(r.who.cgroupPid);
+    if (b === undefined || !isSync(b.fd) || readPinnedSync(b.fd) !== b.text) return undefined;
+    return { who: r.who, loc: b.loc };
+  }
+
   /** Closes every pinned descriptor (worker shutdown). */
   close(): void {
     for (const pid of [...this.readers.keys()]) this.forgetReader(pid);

@@ -42,11 +42,31 @@ function hierarchical(v: number | undefined): number | null | undefined {
  * dictionary of every key: the same values, without the allocations and string hashing.
  */
 export async function readMemoryForView(fs: CgroupFs, cg: ControllerDir, swap: boolean): Promise<MemoryView> {
+  return memoryViewFromFiles(cg, await readFileSet(fs, cg.dir, memoryViewFiles(cg, swap)));
+}
+
+/** A file's text without waiting, or undefined (CachedFdFs.readTextNow). */
+export type ReadNow = (path: string) => FileRead | undefined;
+
+/** readMemoryForView when every file can be read without waiting; else undefined. */
+export function readMemoryForViewNow(now: ReadNow, cg: ControllerDir, swap: boolean): MemoryView | undefined {
+  const files = new Map<string, FileRead>();
+  for (const n of memoryViewFiles(cg, swap)) {
+    const f = now(`${cg.dir}/${n}`);
+    if (f === undefined) return undefined;
+    files.set(n, f);
+  }
+  return memoryViewFromFiles(cg, files);
+}
+
+function memoryViewFiles(cg: ControllerDir, swap: boolean): readonly string[] {
+  if (cg.version === 2) return swap ? ['memory.stat', 'memory.current', 'memory.swap.current'] : ['memory.stat', 'memory.current'];
+  return swap ? ['memory.stat', 'memory.usage_in_bytes', 'memory.memsw.usage_in_bytes', 'memory.swappiness'] : ['memory.stat', 'memory.usage_in_bytes'];
+}
+
+function memoryViewFromFiles(cg: ControllerDir, files: ReadonlyMap<string, FileRead>): MemoryView {
   const v2 = cg.version === 2;
-  const names = v2
-    ? (swap ? ['memory.stat', 'memory.current', 'memory.swap.current'] : ['memory.stat', 'memory.current'])
-    : (swap ? ['memory.stat', 'memory.usage_in_bytes', 'memory.memsw.usage_in_bytes', 'memory.swappiness'] : ['memory.stat', 'memory.usage_in_bytes']);
-  const r = new FileSetReader(await readFileSet(fs, cg.dir, names), cg.dir);
+  const r = new FileSetReader(files, cg.dir);
   const slots = r.parse('memory.stat', (t) => scanMemoryStat(t, SLOTS as Float64Array));
   const stat = slots === null ? null : memoryStatFieldsFromSlots(slots, cg.version);
   const memLimit = slots === null || v2 ? undefined : hierarchical(memoryStatValue(slots, 'hierarchical_memory_limit'));

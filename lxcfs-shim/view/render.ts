@@ -14,12 +14,13 @@ import type { ShimFile, ShimOptions } from './files';
 import { SHIM_FILES } from './files';
 import type { GatherContext } from './gather';
 import {
-  gatherBusySeconds, gatherDevices, gatherMemory, gatherStatUsage, gatherVisibility, swapsFromMemory,
+  gatherBusySeconds, gatherDevices, gatherMemory, gatherMemoryNow, gatherStatUsage, gatherVisibility, swapsFromMemory,
 } from './gather';
 import type { Located } from './located';
 import { LocationCache } from './located';
 import type { ReaderIdentity } from './process';
 import { InitResolver, parseStartTicks } from './process';
+import type { ReadNow } from './reads';
 
 /** USER_HZ of /proc/<pid>/stat starttime on every Linux arch we run on. */
 const CLOCK_TICKS_PER_SEC = 100;
@@ -32,6 +33,8 @@ export interface ViewRendererDeps {
   readonly procRoot?: string;
   /** Lets per-process /proc files be read synchronously while the mount table allows it. */
   readonly procGuard?: ProcPidGuard;
+  /** Reads a file if that needs no waiting (CachedFdFs.readTextNow): enables renderNow(). */
+  readonly readNow?: ReadNow;
 }
 
 /**
@@ -58,6 +61,28 @@ export class ViewRenderer {
     const hostText = this.host(this.hostPath.get(file) as string);
     const l = await this.locations.locate(pid);
     return l === undefined ? hostText : this.renderSafely(file, l, hostText);
+  }
+
+  /**
+   * render() without a promise, when everything it needs is already in hand: a reader seen
+   * before (locateKnown) and files on kept descriptors. Only meminfo for now, the file readers
+   * poll most. undefined: call render(), which gives the same text by the longer way.
+   */
+  renderNow(file: ShimFile, pid: number): string | undefined {
+    const now = this.deps.readNow;
+    if (now === undefined || file !== 'meminfo') return undefined;
+    const l = this.locations.locateKnown(pid);
+    const host = l === undefined ? undefined : now('/proc/meminfo');
+    if (l === undefined || host === undefined) return undefined;
+    const hostText = host.ok ? host.text : '';
+    try {
+      const m = gatherMemoryNow(this.ctx, now, l.loc);
+      if (m === undefined) return undefined;
+      return m === null ? hostText : renderMeminfo(hostText, m);
+    } catch {
+      // As renderSafely: a renderer bug never becomes a reader's EIO.
+      return hostText;
+    }
   }
 
   /** Closes pinned descriptors (worker shutdown). */

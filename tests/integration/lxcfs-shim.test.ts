@@ -48,6 +48,28 @@ describe('lxcfs-shim (integration: real FUSE mount, real cgroups, real lxcfs)', 
     assert.ok(Math.abs(field(ours, 'MemFree') - field(theirs, 'MemFree')) <= 4096, 'MemFree within 4 MiB');
   });
 
+  it('readers in a loop in two cgroups each see only their own meminfo, every read (the synchronous path)', async () => {
+    const other = makeCgroup(`cargoscope-test-shim-b-${process.pid}`, { 'memory.limit_in_bytes': '128M', 'memory.memsw.limit_in_bytes': '160M' });
+    try {
+      // One process per reader, 30 open/read/close each: from its second read on, the shim
+      // serves it from kept descriptors without waiting — those reads must stay per cgroup.
+      const loop = `python3 -c "
+for i in range(30):
+    with open('${shimDir}/proc/meminfo') as f: print(f.readline().split()[1], len(f.read().splitlines()))"`;
+      const [a, b] = await Promise.all([readIn((cg as TestCgroup).name, loop), readIn(other.name, loop)]);
+      const lines = (out: string): string[] => out.trim().split('\n');
+      assert.equal(lines(a).length, 30);
+      assert.equal(lines(b).length, 30);
+      // MemTotal of the reader's own cgroup and every line after it, on every read.
+      const rest = (cg0: string): number => (cg0.trim().split('\n').length - 1);
+      const [ours] = await both('/proc/meminfo');
+      assert.deepEqual([...new Set(lines(a))], [`65536 ${rest(ours)}`], 'the 64M cgroup, every read');
+      assert.deepEqual([...new Set(lines(b))], [`131072 ${rest(ours)}`], 'the 128M cgroup, every read');
+    } finally {
+      other.remove();
+    }
+  });
+
   it('cpuinfo and cpu/online follow the cpuset exactly as lxcfs does', async () => {
     const [ours, theirs] = await both('/proc/cpuinfo');
     assert.deepEqual(ours.match(/^processor\s*:.*$/gm), ['processor\t: 0']);

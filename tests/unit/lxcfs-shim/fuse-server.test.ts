@@ -58,6 +58,35 @@ describe('lxcfs-shim FUSE protocol and server', () => {
     assert.equal(open!.body!.readUInt32LE(8) & 1, 1, 'direct_io');
   });
 
+  it('answers READ of a snapshot, its EOF, RELEASE and GETATTR synchronously (no promise per request)', async () => {
+    const server = new ShimFuseServer(() => Promise.resolve('render\n'));
+    const fh = (await server.handle(hdr(Op.OPEN, meminfoIno), openBody()))!.body!.readBigUInt64LE(0);
+    const read = server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 0, 100));
+    assert.ok(!(read instanceof Promise), 'first READ');
+    assert.equal(read!.body!.toString(), 'render\n');
+    const eof = server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 7, 100));
+    assert.ok(!(eof instanceof Promise) && eof!.body!.length === 0, 'EOF READ');
+    assert.ok(!(server.handle(hdr(Op.GETATTR, meminfoIno), Buffer.alloc(16)) instanceof Promise), 'GETATTR');
+    const again = server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 0, 100));
+    assert.ok(again instanceof Promise, 'a re-read from offset 0 renders afresh, asynchronously');
+    await again;
+    assert.ok(!(server.handle(hdr(Op.RELEASE, meminfoIno), readBody(fh, 0, 0)) instanceof Promise), 'RELEASE');
+    assert.equal(server.openHandles(), 0);
+  });
+
+  it('answers OPEN synchronously when the render needs no waiting, and by render() when it would', async () => {
+    const server = new ShimFuseServer(() => Promise.resolve('slow\n'), undefined, undefined, undefined,
+      (_file, pid) => (pid === 1 ? 'now\n' : undefined));
+    const now = server.handle(hdr(Op.OPEN, meminfoIno, 1), openBody());
+    assert.ok(!(now instanceof Promise), 'known reader: no promise');
+    const fastFh = now!.body!.readBigUInt64LE(0);
+    const late = server.handle(hdr(Op.OPEN, meminfoIno, 2), openBody());
+    assert.ok(late instanceof Promise, 'a reader not in hand takes the render() way');
+    const slowFh = (await late).body!.readBigUInt64LE(0);
+    const text = (fh: bigint): string => (server.handle(hdr(Op.READ, meminfoIno), readBody(fh, 0, 100)) as { body: Buffer }).body.toString();
+    assert.deepEqual([text(fastFh), text(slowFh)], ['now\n', 'slow\n']);
+  });
+
   it('renders afresh when a reader seeks back and reads from offset 0 again (top, procps free), as lxcfs does', async () => {
     let n = 0;
     const server = new ShimFuseServer(() => Promise.resolve(`render ${++n}\n`));

@@ -135,8 +135,9 @@ export class KafkaTransport implements Transport {
   private async consumeBatch(payload: EachBatchPayload, options: SubscribeOptions): Promise<void> {
     const { batch } = payload;
     const origin = `kafka:${batch.topic}/${batch.partition}`;
-    const inFlight: Array<{ offset: string; env?: Envelope }> = [];
-    const envelopes: Envelope[] = [];
+    // Offsets with their acks only, not the envelopes: a batch waits here until its last record
+    // was delivered, and holding the events would keep the whole decoded fetch alive that long.
+    const inFlight: InFlight[] = [];
     const release = new BatchRelease();
     // Heartbeat while the handler waits for buffer room and while acks are pending, so a slow
     // sink pauses consumption instead of getting this member thrown out of the group. A heartbeat
@@ -149,7 +150,7 @@ export class KafkaTransport implements Transport {
       });
     }, 3000);
     try {
-      const handled = this.decodeAndHandle(payload, options, origin, inFlight, envelopes);
+      const handled = this.decodeAndHandle(payload, options, origin, inFlight);
       handled.catch(() => undefined); // still awaited below unless the batch is let go first
       if ((await Promise.race([handled, release.released])) === RELEASED) return this.letGo(payload);
       if ((await this.resolveInOrder(payload, inFlight, release)) === RELEASED) return this.letGo(payload);
@@ -169,39 +170,46 @@ export class KafkaTransport implements Transport {
     await payload.commitOffsetsIfNecessary().catch(() => undefined);
   }
 
-  private async decodeAndHandle(
-    payload: EachBatchPayload,
-    options: SubscribeOptions,
-    origin: string,
-    inFlight: Array<{ offset: string; env?: Envelope }>,
-    envelopes: Envelope[],
-  ): Promise<void> {
+  /**
+   * Decodes the batch and hands it on in slices of about HANDOFF_BYTES, each awaited, so the
+   * downstream buffers' backpressure holds decoding too. Why: a fetch is bounded in compressed
+   * bytes, and a gzip'd log batch decodes into up to ~30x that in records (finding 6 of
+   * docs/DRILL.md: a 10 MiB fetch of repetitive lines held ~350 MiB of decoded records at once).
+   */
+  private async decodeAndHandle(payload: EachBatchPayload, options: SubscribeOptions, origin: string, inFlight: InFlight[]): Promise<void> {
     const { batch } = payload;
+    let slice: Envelope[] = [];
+    let sliceBytes = 0;
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const decoded = decodeEvent(message.value);
       if (decoded.ok) {
         const env = envelope(decoded.event, new Ack());
-        envelopes.push(env);
-        inFlight.push({ offset: message.offset, env });
+        slice.push(env);
+        sliceBytes += env.sizeBytes;
+        inFlight.push({ offset: message.offset, ack: env.ack });
+        if (sliceBytes >= HANDOFF_BYTES) {
+          await options.handler(slice, origin);
+          [slice, sliceBytes] = [[], 0];
+        }
       } else {
         await this.deadLetter(batch.topic, `${origin}@${message.offset}`, decoded.reason, decoded.detail, message.value);
         inFlight.push({ offset: message.offset });
       }
     }
-    await options.handler(envelopes, origin);
+    if (slice.length > 0) await options.handler(slice, origin);
   }
 
   /** Resolves offsets in order as acks settle; on `failed`, rewinds the partition to that message. */
-  private async resolveInOrder(payload: EachBatchPayload, inFlight: ReadonlyArray<{ offset: string; env?: Envelope }>, release: BatchRelease): Promise<typeof RELEASED | undefined> {
+  private async resolveInOrder(payload: EachBatchPayload, inFlight: readonly InFlight[], release: BatchRelease): Promise<typeof RELEASED | undefined> {
     for (const item of inFlight) {
-      const outcome = item.env ? await Promise.race([item.env.ack.done, release.released]) : 'delivered';
+      const outcome = item.ack ? await Promise.race([item.ack.done, release.released]) : 'delivered';
       if (outcome === RELEASED) return RELEASED;
       if (outcome === 'failed') {
         this.logger.warn({ topic: payload.batch.topic, partition: payload.batch.partition, offset: item.offset }, 'delivery failed; the partition will be read again from this offset');
         await payload.commitOffsetsIfNecessary();
         // Throwing makes kafkajs restart the consumer, which resumes at the committed offset.
-        throw new RetryableError(`downstream failed at offset ${item.offset}: ${item.env?.ack.reason ?? ''}`);
+        throw new RetryableError(`downstream failed at offset ${item.offset}: ${item.ack?.reason ?? ''}`);
       }
       payload.resolveOffset(item.offset);
     }
@@ -227,6 +235,15 @@ export class KafkaTransport implements Transport {
 const TOPIC_ATTEMPTS = 8;
 
 const RELEASED = Symbol('released');
+
+/** A consumed message's offset and, when it was decoded, the ack its delivery settles. */
+interface InFlight {
+  readonly offset: string;
+  readonly ack?: Ack;
+}
+
+/** Estimated bytes of decoded envelopes handed downstream at a time (see decodeAndHandle). */
+const HANDOFF_BYTES = 1024 * 1024;
 
 /** Resolves once the consumer must stop waiting on a batch (see consumeBatch). */
 class BatchRelease {

@@ -139,6 +139,12 @@ export async function createTopics(n: RunNames): Promise<void> {
   }
 }
 
+/** Told the pid of every cargoscope process the drill starts (run.ts records them in the lock). */
+let spawned: (pid: number | undefined) => void = () => undefined;
+export function onSpawn(fn: (pid: number | undefined) => void): void {
+  spawned = fn;
+}
+
 export function startPipeline(plan: DrillPlan, n: RunNames, webhookSecret: string): DrillProcess[] {
   const procs: DrillProcess[] = [
     { name: 'collector', kind: 'collector', port: DRILL_PORTS.collector, incarnations: [startCargoscope('collector', collectorYaml(plan, n))] },
@@ -147,6 +153,7 @@ export function startPipeline(plan: DrillPlan, n: RunNames, webhookSecret: strin
     })),
     { name: 'alerting', kind: 'alerting', port: DRILL_PORTS.alerting, incarnations: [startCargoscope('alerting', alertingYaml(plan, n, webhookSecret))] },
   ];
+  for (const p of procs) spawned(current(p).child.pid);
   return procs;
 }
 
@@ -156,10 +163,24 @@ export async function killAndRestart(p: DrillProcess): Promise<number> {
   const began = Date.now();
   await old.stop('SIGKILL');
   p.incarnations.push(restart(old));
+  spawned(current(p).child.pid);
   await waitReady(p);
   return Date.now() - began;
 }
 
-export async function stopPipeline(procs: readonly DrillProcess[]): Promise<void> {
-  await Promise.all(procs.map((p) => current(p).stop('SIGTERM')));
+/**
+ * SIGTERM, and SIGKILL whatever has not exited after `graceMs`: a process stuck in its shutdown
+ * (a sink flushing to a store the drill stopped) must not keep the drill, or CI, waiting.
+ */
+export async function stopPipeline(procs: readonly DrillProcess[], graceMs = 20_000): Promise<void> {
+  await Promise.all(procs.map(async (p) => {
+    const proc = current(p);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(void proc.stop('SIGKILL')), graceMs);
+    });
+    await Promise.race([proc.stop('SIGTERM'), late]);
+    clearTimeout(timer);
+    await proc.exited;
+  }));
 }

@@ -5,7 +5,7 @@
  * every check passed, 2 when the drill itself could not run.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
@@ -14,8 +14,9 @@ import { WebhookSink } from '../integration/alerting-helpers';
 import { dockerClient } from '../integration/harness/docker';
 import { DRILL_SERVICES, DRILL_STATE, ENDPOINTS, upDrill, upShared, writePrometheusConfig } from './instances';
 import { Churn, cleanup, killWriters, lastSequence, startSteadyWriters, waitExited, type Writer } from './load';
-import { createTopics, current, runNames, startPipeline, stopPipeline, waitReady, type DrillProcess, type RunNames } from './pipeline';
+import { createTopics, current, onSpawn, runNames, startPipeline, stopPipeline, waitReady, type DrillProcess, type RunNames } from './pipeline';
 import { DRILL_PORTS, parseMode, PLANS, type DrillPlan } from './plan';
+import { DrillLock } from './lock';
 import { judge, summary, type DrillReport } from './report';
 import { Sampler } from './sampler';
 import { runScenario, type ScenarioResult } from './scenario';
@@ -29,16 +30,29 @@ const progress = (line: string): void => {
   process.stderr.write(`[drill +${((Date.now() - T0) / 1000).toFixed(1)}s] ${line}\n`);
 };
 
-/** One drill at a time per state dir: two would stop each other's services. */
-function lock(): () => void {
-  const file = path.join(DRILL_STATE, 'drill.lock');
-  mkdirSync(DRILL_STATE, { recursive: true });
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid > 0 && existsSync(`/proc/${pid}`)) throw new Error(`another drill (pid ${pid}) holds ${file}`);
-  }
-  writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
+/**
+ * What the drill must undo however it ends: set while the pipeline runs, so a SIGTERM or SIGINT
+ * (CI's timeout, a test's after-hook, Ctrl-C) stops the processes and removes the containers
+ * before exiting instead of leaving them to the next run.
+ */
+let teardown: (() => Promise<void>) | undefined;
+
+function onSignals(unlock: () => void): void {
+  let signalled = false;
+  const handle = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGINT' ? 130 : 143;
+    if (signalled) process.exit(code); // a second signal: the user does not want to wait
+    signalled = true;
+    progress(`${signal}: stopping the drill's processes and containers`);
+    // Bounded: stopPipeline SIGKILLs after its grace; Docker may hang, so give up after 60 s.
+    const giveUp = setTimeout(() => { unlock(); process.exit(code); }, 60_000);
+    void (teardown ?? (() => Promise.resolve()))().catch((err: Error) => progress(`cleanup failed: ${err.message}`)).finally(() => {
+      clearTimeout(giveUp);
+      unlock();
+      process.exit(code);
+    });
+  };
+  process.on('SIGTERM', handle).on('SIGINT', handle);
 }
 
 async function setUp(plan: DrillPlan): Promise<void> {
@@ -50,15 +64,19 @@ async function setUp(plan: DrillPlan): Promise<void> {
   await fetch(`${ENDPOINTS.prometheus}/-/reload`, { method: 'POST' });
 }
 
-/** Waits until Elasticsearch holds `want` documents, or the count stopped growing for `quietMs`. */
+/**
+ * Waits until Elasticsearch holds `want` documents, the count stopped growing for `quietMs`, or
+ * 15 min passed. Never throws: what is still missing then is the logs check's finding, and the
+ * report (with everything else measured, e.g. a soak's slopes) must still be written.
+ */
 async function drain(es: Client, index: string, want: number, quietMs: number): Promise<void> {
   let last = -1;
   let since = Date.now();
   await eventually(15 * 60_000, async () => {
-    const n = await countDocs(es, index);
+    const n = await countDocs(es, index).catch(() => last);
     if (n !== last) [last, since] = [n, Date.now()];
     return n >= want || Date.now() - since > quietMs ? true : undefined;
-  }, 1000);
+  }, 1000).catch(() => progress(`Elasticsearch still growing after 15 min: ${last} of ${want} lines; checking what is there`));
 }
 
 function unexpectedExits(procs: readonly DrillProcess[]): string[] {
@@ -149,6 +167,14 @@ async function drill(plan: DrillPlan): Promise<DrillReport> {
   const procs = startPipeline(plan, names, secret);
   const sampler = new Sampler(procs);
   const churn = new Churn(plan, names.namespace);
+  const undo = async (): Promise<void> => {
+    teardown = undefined;
+    await churn.stop();
+    await stopPipeline(procs);
+    await hook.close();
+    await cleanup(docker);
+  };
+  teardown = undo;
   try {
     progress(`run ${names.namespace}: starting collector, 2 aggregators, alerting`);
     await Promise.all(procs.map((p) => waitReady(p)));
@@ -159,31 +185,37 @@ async function drill(plan: DrillPlan): Promise<DrillReport> {
     const run: Run = { plan, names, procs, sampler, hook, steady, churn, loadStartMs: Date.now() };
     let scenario: ScenarioResult = { faults: [], episodes: [] };
     let soakCheck: DrillReport['soak'];
-    if (plan.mode === 'soak') soakCheck = await soak(plan, names, () => sampler.rss, progress);
+    if (plan.mode === 'soak') {
+      soakCheck = await soak(plan, names, () => sampler.rss, progress);
+      // Printed now, before the drain: the slopes must survive a verify that cannot finish.
+      progress(`soak slopes: rss MiB/h ${JSON.stringify(soakCheck.rssSlopeMiBPerHour)}, lag /h ${JSON.stringify(soakCheck.lagSlopePerHour)}, peaks MiB ${JSON.stringify(sampler.peaks())}`);
+    }
     else scenario = await runScenario({ plan, procs, docker, hook, namespace: names.namespace, alertName: names.alertName, progress });
     const report = await verify(run, scenario, Date.now(), soakCheck);
     saveLogs(names.namespace, procs);
     if (!report.pass) for (const p of procs) progress(`--- ${p.name} log tail\n${current(p).log.slice(-4000)}`);
     return report;
   } finally {
-    await churn.stop();
-    await stopPipeline(procs);
-    await hook.close();
-    await cleanup(docker);
+    if (teardown === undo) await undo();
   }
 }
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { short: { type: 'boolean' }, soak: { type: 'boolean' }, report: { type: 'string' } } });
   const plan = PLANS[parseMode(process.argv)];
-  const unlock = lock();
+  const { lock, ended } = DrillLock.acquire(DRILL_STATE);
+  const unlock = (): void => lock.release();
+  onSignals(unlock);
+  onSpawn((pid) => lock.track(pid));
+  if (ended.length > 0) progress(`a killed drill left ${ended.length} processes running: SIGKILLed pids ${ended.map((p) => p.pid).join(', ')}`);
   try {
     const report = await drill(plan);
     const json = JSON.stringify(report, null, 2);
     mkdirSync(path.join(DRILL_STATE, 'reports'), { recursive: true });
-    writeFileSync(path.join(DRILL_STATE, 'reports', `${report.runId}.json`), json);
+    const file = path.join(DRILL_STATE, 'reports', `${report.runId}.json`);
+    writeFileSync(file, json);
     if (values.report) writeFileSync(values.report, json);
-    process.stdout.write(`${summary(report)}\n`);
+    process.stdout.write(`${summary(report)}\n  report: ${file}${values.report ? ` and ${values.report}` : ''}\n`);
     return report.pass ? 0 : 1;
   } finally {
     unlock();

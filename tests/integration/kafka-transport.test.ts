@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Envelope } from '../../core/event';
+import { workloadId, type Envelope, type LogBatch } from '../../core/event';
 import { silentLogger } from '../../core/telemetry';
 import { kafkaSchema } from '../../core/config';
 import { KafkaTransport, decodeEvent } from '../../core/transport';
@@ -106,5 +106,39 @@ describe('Kafka transport (real broker)', function () {
     } finally {
       await reader.disconnect();
     }
+  });
+
+  // docs/DRILL.md finding 6: a whole fetch decoded at once held ~350 MiB of records before the
+  // sink buffer could push back; slices of ~1 MiB (estimated) keep decoding under that backpressure.
+  it('hands a large fetch downstream in slices of about 1 MiB, so downstream backpressure bounds what is decoded', async () => {
+    const topic = `cargoscope.test.${randomUUID()}`;
+    const t = await transport();
+    const calls: number[] = [];
+    let records = 0;
+    await t.subscribe({ topics: [topic], group: `g-${randomUUID()}`, handler: (envs) => {
+      calls.push(envs.reduce((n, e) => n + e.sizeBytes, 0));
+      for (const env of envs) {
+        records += env.count;
+        env.ack.settle('delivered');
+      }
+      return Promise.resolve();
+    } });
+    const container = {
+      node: 'n1', id: 'b'.repeat(64), name: 'big', image: 'busybox', labels: {}, containerName: 'big', isSandbox: false,
+      workload: { kind: 'standalone' as const, namespace: 'standalone', replicaSet: 'big', pod: 'big', id: workloadId('standalone', 'standalone', 'big') },
+    };
+    // 24 batches × 2000 records × ~100 B, one key: one partition, fetched in a few large kafkajs batches.
+    const batches: LogBatch[] = Array.from({ length: 24 }, (_, b) => ({
+      type: 'logs', version: 1, source: 'logs', container,
+      records: Array.from({ length: 2000 }, (_, i) => {
+        const offset = (b * 2000 + i) * 100;
+        return { id: `${container.id}:f:${offset}`, time: '2026-12-03T14:00:00.000000000Z', stream: 'stdout' as const, message: `${randomUUID()} ${randomUUID()} line ${offset}`, origin: { fileKey: 'f', offset, endOffset: offset + 100 } };
+      }),
+    }));
+    await t.publish(topic, batches.map((event) => ({ key: 'big', event })));
+    await eventually(60_000, () => (records === 24 * 2000 ? true : undefined));
+    const one = Math.max(...batches.map((b) => b.records.reduce((n, r) => n + r.message.length + 160, 512)));
+    assert.ok(Math.max(...calls) < 1024 * 1024 + one, `a hand-off of ${Math.max(...calls)} estimated bytes (calls: ${calls.join(', ')})`);
+    assert.ok(calls.length >= 8, `${calls.length} hand-offs for ~${(calls.reduce((a, b) => a + b, 0) / 2 ** 20).toFixed(1)} MiB`);
   });
 });

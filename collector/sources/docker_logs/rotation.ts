@@ -27,27 +27,24 @@ export interface ResumePlan {
 
 /**
  * Where to resume a container on start:
- * - the newest sibling that has a checkpoint is resumed at it (skipped when `done`); older ones
- *   were finished before it; newer ones were created after it and are read from the start — this
- *   is how files rotated while the collector was down are drained;
+ * - from the oldest sibling that has a checkpoint on, every checkpointed file is resumed at its
+ *   offset (skipped when `done`) and every other one is read from the start. A newer file gets its
+ *   checkpoint as soon as it is opened and held, while an older one may still be draining, so the
+ *   newest checkpoint says nothing about the files before it; files rotated in while the collector
+ *   was down have none and are read whole;
+ * - siblings older than every checkpointed one were finished (their `done` entries pruned);
  * - no checkpoint at all: a container seen for the first time, read from the beginning of its
  *   oldest file (or, with `read_from: end`, from the end of the live one).
  */
 export function planResume(siblings: readonly SiblingState[], checkpoints: ReadonlyMap<string, FileCheckpoint>, readFrom: 'beginning' | 'end'): ResumePlan {
-  let anchor = -1;
-  for (let i = siblings.length - 1; i >= 0; i--) {
-    const key = siblings[i]?.key;
-    if (key !== undefined && checkpoints.has(key)) {
-      anchor = i;
-      break;
-    }
-  }
-  if (anchor >= 0) {
-    const cp = checkpoints.get(siblings[anchor]?.key as string) as FileCheckpoint;
-    const steps = siblings.map((_, i): ResumeStep => {
-      if (i < anchor) return { read: false };
-      if (i === anchor) return cp.done ? { read: false } : { read: true, offset: cp.offset };
-      return { read: true, offset: 0 };
+  const checkpointOf = (s: SiblingState | undefined): FileCheckpoint | undefined => (s?.key === undefined ? undefined : checkpoints.get(s.key));
+  const oldest = siblings.findIndex((s) => checkpointOf(s) !== undefined);
+  if (oldest >= 0) {
+    const steps = siblings.map((s, i): ResumeStep => {
+      if (i < oldest) return { read: false };
+      const cp = checkpointOf(s);
+      if (!cp) return { read: true, offset: 0 };
+      return cp.done ? { read: false } : { read: true, offset: cp.offset };
     });
     return { steps, lostWhileDown: false };
   }

@@ -14,6 +14,15 @@ describe('docker_logs rotation decisions', () => {
     assert.equal(plan.lostWhileDown, false);
   });
 
+  it('resumes a rotated file still draining when the collector died, though a newer one had a checkpoint (drill finding 9)', () => {
+    // k2 rotated and was being drained; k1 (opened and held at the rotation) got its checkpoint at 0.
+    const siblings = [sib('3', 'k3'), sib('2', 'k2'), sib('1', 'k1'), sib('0', 'k0')];
+    const plan = planResume(siblings, new Map([['k3', cp(800, true)], ['k2', cp(500)], ['k1', cp(0)]]), 'beginning');
+    assert.deepEqual(plan.steps, [{ read: false }, { read: true, offset: 500 }, { read: true, offset: 0 }, { read: true, offset: 0 }]);
+    const later = planResume(siblings, new Map([['k2', cp(500)], ['k1', cp(0)], ['k0', cp(40)]]), 'beginning');
+    assert.deepEqual(later.steps, [{ read: false }, { read: true, offset: 500 }, { read: true, offset: 0 }, { read: true, offset: 40 }]);
+  });
+
   it('skips a checkpointed file that was already drained', () => {
     const plan = planResume([sib('2', 'k2'), sib('1', 'k1')], new Map([['k2', cp(900, true)]]), 'beginning');
     assert.deepEqual(plan.steps, [{ read: false }, { read: true, offset: 0 }]);

@@ -94,7 +94,9 @@ describe('docker_logs → Kafka (real dockerd, real Kafka, collector process)', 
     const records = reader.records(id);
     const gap = checkNumbered(records.map((r) => r.message), n, 'rf');
     const lost = await collector.counter(DISCARDED, 'rotated_file_lost');
-    console.log(`      (${records.length} of ${n} lines; rotated_file_lost ${lost}${gap ? `; ${gap}` : ''})`);
+    const notHeld = await collector.counter(DISCARDED, 'rotated_file_not_held');
+    const givenUp = await collector.counter(DISCARDED, 'rotated_file_given_up');
+    console.log(`      (${records.length} of ${n} lines; rotated_file_lost ${lost}, rotated_file_not_held ${notHeld}, rotated_file_given_up ${givenUp}${gap ? `; ${gap}` : ''})`);
     if (gap !== undefined) assert.ok(lost > 0, `lines are missing (${gap}) but no loss was counted`);
     assert.equal(new Set(records.map((r) => r.id)).size, records.length, 'no record twice');
   });

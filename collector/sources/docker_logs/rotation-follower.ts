@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { TailerDeps } from './container-tailer';
 import type { InOrderCommitter } from './delivery-tracker';
 import { listSiblingsStable, type SiblingFile } from './file-identity';
+import { FileHolder, type HeldFile } from './held-files';
 import { afterRotation, overLimit } from './rotation';
 import { openTailed, type TailedFile } from './tailed-file';
 
@@ -41,11 +42,24 @@ export class RotationFollower {
   /** openInitial finished: live checks may run (they would race it otherwise). */
   private initialized = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  /** Successors opened in the watcher callback, before Docker can delete them. */
+  private readonly holder: FileHolder;
 
   constructor(
     private readonly deps: TailerDeps,
     private readonly container: FollowedContainer,
-  ) {}
+  ) {
+    const limit = deps.config.max_open_rotated_files;
+    this.holder = new FileHolder(
+      {
+        wanted: (devIno, birthNs) => this.isSuccessor(devIno, birthNs),
+        room: () => limit - this.holder.size - container.chain.filter((f) => f.sealed && !f.finished).length,
+        full: () => container.loss('rotated_file_not_held', 0, 'a rotated log file was not held open: max_open_rotated_files reached'),
+      },
+      // Docker's max-file is at most what we would hold anyway; generations past it never exist.
+      limit,
+    );
+  }
 
   /** Starts watching the directory, with the timer as safety net (or as the poll without inotify). */
   watch(): void {
@@ -72,6 +86,7 @@ export class RotationFollower {
     await this.checking;
     this.watcher?.close();
     this.watcher = undefined;
+    this.holder.closeAll();
   }
 
   /**
@@ -151,7 +166,68 @@ export class RotationFollower {
     await this.followRotation(newest);
   }
 
+  /** Newer than the chain's newest file (by creation time) and not in the chain: a file to hold. */
+  private isSuccessor(devIno: string, birthNs: bigint): boolean {
+    const { chain } = this.container;
+    const newest = chain[chain.length - 1];
+    if (!newest || newest.sealed || chain.some((f) => f.devIno === devIno)) return false;
+    return birthNs > newest.birthNs;
+  }
+
+  /** Holding needs creation times (statx btime) to order what it holds; without them, listing it is. */
+  private holding(): boolean {
+    const { chain } = this.container;
+    const newest = chain[chain.length - 1];
+    return this.initialized && !this.closedForGood && newest !== undefined && newest.birthNs > 0n;
+  }
+
+  /** Called synchronously from the watcher callback: every await here is time Docker may use to delete. */
+  private grabNow(): void {
+    if (!this.holding()) return;
+    try {
+      this.holder.grab(this.container.logPath());
+    } catch (err) {
+      this.deps.ctx.telemetry.error('log_file_hold_failed');
+      this.deps.ctx.logger.debug({ err, container: this.container.id() }, 'holding rotated log files failed');
+    }
+  }
+
   private async followRotation(newest: TailedFile): Promise<void> {
+    if (newest.birthNs > 0n) await this.followHeld(newest);
+    else await this.followListing(newest);
+  }
+
+  /**
+   * Takes the successors held since the last look (plus what is there now), in creation order.
+   * A successor not proven to lie right behind its predecessor (a consistent snapshot showed them
+   * adjacent) may have had a file between them that was deleted before anyone held it: counted.
+   */
+  private async followHeld(newest: TailedFile): Promise<void> {
+    this.grabNow();
+    const opened = await this.holder.take((h: HeldFile) => this.isSuccessor(h.devIno, h.birthNs));
+    if (opened.length === 0) return; // nothing held (bound hit, or renamed away): the next look retries
+    let previous = newest.devIno;
+    let gap = false;
+    for (const f of opened) {
+      if (this.holder.olderNeighbour(f.devIno) !== previous) gap = true;
+      previous = f.devIno;
+    }
+    if (gap) this.container.loss('rotated_file_lost', 0, 'a rotated log file may have been deleted before it could be held open');
+    // Every file but the newest held one is final; the newest is sealed by the next rotation seen.
+    opened.forEach((f, i) => (f.sealed = i < opened.length - 1));
+    this.appendToChain(newest, opened);
+    await this.enforceOpenLimit();
+  }
+
+  private appendToChain(newest: TailedFile, opened: readonly TailedFile[]): void {
+    const { chain } = this.container;
+    newest.sealed = true;
+    chain.push(...opened);
+    this.deps.ctx.logger.debug({ container: this.container.id(), pinned: this.container.pinned, confirmed: this.container.isConfirmed(), chain: chain.map((f) => f.devIno + (f.finished ? 'F' : '') + (f.sealed ? 'S' : '')), opened: opened.map((f) => f.devIno) }, 'log rotated');
+  }
+
+  /** Without creation times: list the siblings and open what is newer than the current file. */
+  private async followListing(newest: TailedFile): Promise<void> {
     const { chain } = this.container;
     const { siblings, stable } = await listSiblingsStable(this.container.logPath());
     const open = new Set(chain.map((f) => f.devIno));
@@ -170,9 +246,7 @@ export class RotationFollower {
       f.sealed = i < siblings.length - 1;
       opened.push(f);
     }
-    newest.sealed = true;
-    chain.push(...opened);
-    this.deps.ctx.logger.debug({ container: this.container.id(), pinned: this.container.pinned, confirmed: this.container.isConfirmed(), chain: chain.map((f) => f.devIno + (f.finished ? 'F' : '') + (f.sealed ? 'S' : '')), opened: opened.map((f) => f.devIno) }, 'log rotated');
+    this.appendToChain(newest, opened);
     await this.enforceOpenLimit();
   }
 
@@ -204,7 +278,10 @@ export class RotationFollower {
         // 'change' (IN_MODIFY/IN_ATTRIB) comes with every append: it only wakes the read loop. A
         // rotation renames and creates ('rename'); a copytruncate is seen by the read loop at EOF.
         // Looking at the live path on each append cost one stat(2) per write of the container.
-        if (event === 'rename') void this.requestLiveCheck();
+        if (event === 'rename') {
+          this.grabNow();
+          void this.requestLiveCheck();
+        }
         this.container.wake();
       });
       this.watcher.on('error', () => {

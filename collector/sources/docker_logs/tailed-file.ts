@@ -18,6 +18,8 @@ export class TailedFile {
   /** Decoded to its end and flushed; closed once `committed` reaches `readOffset`. */
   finished = false;
   closed = false;
+  /** Creation time (statx btime; 0 where the file system does not keep it): its place among the siblings. */
+  birthNs = 0n;
 
   constructor(
     readonly fh: FileHandle,
@@ -57,7 +59,9 @@ export async function openTailed(path: string, startAt: StartAt): Promise<Tailed
   }
   try {
     const st = await fh.stat({ bigint: true });
-    return new TailedFile(fh, path, st.dev.toString(), st.ino.toString(), startAt);
+    const f = new TailedFile(fh, path, st.dev.toString(), st.ino.toString(), startAt);
+    f.birthNs = st.birthtimeNs;
+    return f;
   } catch {
     await fh.close().catch(() => undefined);
     return undefined;

@@ -50,6 +50,8 @@ export class DockerLogsSource implements Source {
    */
   private startedAtMs = Date.now();
   private readonly readBuffers: ReadBuffers;
+  /** `include_labels` split once: sync() checks every running container against it 5× a second. */
+  private readonly includeLabels: ReadonlyArray<readonly [string, string | undefined]>;
 
   constructor(
     private readonly config: DockerLogsSourceConfig,
@@ -59,6 +61,10 @@ export class DockerLogsSource implements Source {
     this.docker = deps.docker;
     this.budget = new ByteBudget(config.max_in_flight_bytes);
     this.readBuffers = new ReadBuffers(config.read_buffer_bytes, config.read_buffers);
+    this.includeLabels = config.include_labels.map((want) => {
+      const eq = want.indexOf('=');
+      return eq < 0 ? [want, undefined] : [want.slice(0, eq), want.slice(eq + 1)];
+    });
   }
 
   /** Bytes emitted and not yet acknowledged (for tests and self-metrics). */
@@ -239,11 +245,7 @@ export class DockerLogsSource implements Source {
 
   /** `include_labels`: every one must be on the container (`key`, or `key=value`). */
   private selected(target: LogTarget): boolean {
-    return this.config.include_labels.every((want) => {
-      const eq = want.indexOf('=');
-      if (eq < 0) return Object.hasOwn(target.labels, want);
-      return target.labels[want.slice(0, eq)] === want.slice(eq + 1);
-    });
+    return this.includeLabels.every(([key, value]) => (value === undefined ? Object.hasOwn(target.labels, key) : target.labels[key] === value));
   }
 
   /** The container's label wins over config; an invalid pattern is reported once and ignored. */

@@ -17,14 +17,20 @@ function policy(over: Partial<HoldPolicy> = {}): HoldPolicy & { fulls: number } 
   return p;
 }
 
+/** A live file rotated once (`a` in `.1`, `b` live), both grabbed by a fresh holder. */
+async function holdingTwo(): Promise<{ live: string; holder: FileHolder }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cs-held-'));
+  const live = join(dir, 'x-json.log');
+  await writeFile(live, 'a\n');
+  await rotate(live, 'b\n');
+  const holder = new FileHolder(policy(), 3);
+  holder.grab(live);
+  return { live, holder };
+}
+
 describe('docker_logs held rotated files', () => {
   it('holds files at once and reads them after Docker deleted them, oldest first', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cs-held-'));
-    const live = join(dir, 'x-json.log');
-    await writeFile(live, 'a\n');
-    await rotate(live, 'b\n');
-    const holder = new FileHolder(policy(), 3);
-    holder.grab(live);
+    const { live, holder } = await holdingTwo();
     assert.equal(holder.size, 2);
     // Two more rotations delete both held files from the directory.
     await rotate(live, 'c\n');
@@ -38,12 +44,7 @@ describe('docker_logs held rotated files', () => {
   });
 
   it('proves adjacency from a consistent snapshot, so a gap can be told apart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cs-held-'));
-    const live = join(dir, 'x-json.log');
-    await writeFile(live, 'a\n');
-    await rotate(live, 'b\n');
-    const holder = new FileHolder(policy(), 3);
-    holder.grab(live);
+    const { holder } = await holdingTwo();
     const [a, b] = await holder.take(() => true);
     assert.ok(a && b);
     assert.equal(holder.olderNeighbour(b.devIno), a.devIno);

@@ -73,7 +73,9 @@ export class RateTracker {
       else if (s.name === M.specCpuPeriod) gauges.period = s.value;
     }
     const previous = this.last.get(c.container.id);
-    this.last.set(c.container.id, { atMs, startedAtMs: c.startedAtMs, counters });
+    // An older reading (a partition read again from its committed offset) must not become the
+    // baseline of the next rate: the next reading would then span the wrong interval.
+    if (!previous || previous.atMs < atMs) this.last.set(c.container.id, { atMs, startedAtMs: c.startedAtMs, counters });
     // Plain assignments rather than spreads: this runs once per container per scrape.
     const out: Mutable<ContainerDerived> = { container: c.container, atMs, restarted: previous && previous.startedAtMs !== c.startedAtMs ? 1 : 0 };
     if (Number.isFinite(gauges.workingSet)) out.workingSetBytes = gauges.workingSet;

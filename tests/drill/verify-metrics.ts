@@ -34,13 +34,20 @@ export function outageMs(f: Fault): number {
   return f.endMs - f.startMs + f.graceMs;
 }
 
-/** The allowed length of a gap from `a` to `b`, and the fault that allows it. */
+/**
+ * The allowed length of a gap from `a` to `b`, and the fault that allows it: of the faults it
+ * overlaps, the one it overlaps most (a gap that runs into the next fault's start is still the
+ * first fault's), the longer outage on a tie.
+ */
 function allowance(a: number, b: number, faults: readonly Fault[], intervalMs: number): { allowedMs: number; fault: string } {
-  let best = { allowedMs: intervalMs + SLACK_MS, fault: 'none' };
+  let best = { allowedMs: intervalMs + SLACK_MS, fault: 'none', overlapMs: -1 };
   for (const f of faults) {
-    if (f.startMs > b || f.endMs + f.graceMs < a) continue;
+    const overlapMs = Math.min(b, f.endMs + f.graceMs) - Math.max(a, f.startMs);
+    if (overlapMs < 0) continue;
     const allowedMs = outageMs(f) + intervalMs + SLACK_MS;
-    if (allowedMs > best.allowedMs) best = { allowedMs, fault: `${f.kind} ${f.target}` };
+    if (overlapMs > best.overlapMs || (overlapMs === best.overlapMs && allowedMs > best.allowedMs)) {
+      best = { allowedMs, fault: `${f.kind} ${f.target}`, overlapMs };
+    }
   }
   return best;
 }

@@ -37,6 +37,12 @@ describe('drill checks (tests/drill)', () => {
       assert.deepEqual(bad.violations.map((v) => [v.gapSecs, v.fault]), [[28, 'stop kafka'], [10, 'none']]);
     });
 
+    it('judges a gap by the fault it overlaps most, not by a longer one it only touches', () => {
+      const es: Fault = { kind: 'stop', target: 'elasticsearch', startMs: 34_000, endMs: 94_000, graceMs: 0 };
+      const r = checkGaps('influxdb', new Map([['w', [0, 5000, 10_000, 40_000, 45_000]]]), [fault, es], 5000, 0, 50_000);
+      assert.deepEqual(r.violations.map((v) => [v.gapSecs, v.fault, v.allowedSecs]), [[30, 'stop kafka', 26]]);
+    });
+
     it('reports a workload without points as empty', () => {
       assert.deepEqual(checkGaps('prometheus', new Map([['w', []]]), [], 5000, 0, 1).empty, ['w']);
     });

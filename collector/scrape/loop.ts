@@ -1,9 +1,17 @@
 /**
- * Runs a scrape on a fixed grid: tick k is due at t0 + k·interval, plus a random offset of up to
- * `jitterRatio`·interval so a fleet of collectors does not hit cAdvisor or dockerd in lockstep.
- * Staying on the grid (rather than "sleep interval after each scrape") keeps the spacing even, which
- * is what downstream rate() relies on. A scrape never overlaps the previous one: ticks that fall
- * due while one runs are skipped, and the loop resumes at the next tick in the future.
+ * Runs a scrape on a fixed grid aligned to the wall clock: tick k is due at k·interval + offset
+ * (epoch-based), where the offset is drawn once per process in [lead, lead + jitterRatio)·interval,
+ * so a fleet of collectors does not hit cAdvisor or dockerd in lockstep, while one collector's
+ * scrapes stay exactly one interval apart (as Prometheus keeps a target's offset fixed).
+ *
+ * Why aligned, and why a fixed offset: the aggregator's roll-up windows are multiples of their
+ * resolution from the epoch. A grid of arbitrary phase with jitter drawn per tick put scrapes on
+ * both sides of a window boundary, leaving one window empty and the next with two samples (the
+ * long drill's InfluxDB gaps, docs/DRILL.md finding 11). Each scrape now lands early in its window,
+ * with most of an interval to spare for timer lateness on a loaded machine. The first scrape runs
+ * one offset after start; the second waits for the grid, at least half an interval later, so no
+ * rate is taken over a sliver of time. A scrape never overlaps the previous one: ticks that fall
+ * due while one runs are skipped (and reported), and the loop resumes at the next tick ahead.
  */
 export interface ScrapeLoopOptions {
   readonly intervalMs: number;
@@ -14,6 +22,9 @@ export interface ScrapeLoopOptions {
   readonly onOverrun?: (skipped: number) => void;
 }
 
+/** Where in its interval a tick falls at the earliest: clear of the window boundary it follows. */
+const GRID_LEAD = 0.02;
+
 export type ScrapeFn = (signal: AbortSignal) => Promise<void>;
 
 export class ScrapeLoop {
@@ -21,8 +32,8 @@ export class ScrapeLoop {
   private running: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private stopped = false;
-  private t0 = 0;
-  private tick = 0;
+  private offsetMs = 0;
+  private lastDueMs = 0;
   private readonly random: () => number;
   private readonly now: () => number;
 
@@ -34,12 +45,12 @@ export class ScrapeLoop {
     this.now = options.now ?? Date.now;
   }
 
-  /** The first scrape runs after a random phase within one jitter window, then on the grid. */
+  /** The first scrape runs one offset after start (as a grid tick would), then on the grid. */
   start(): void {
     if (this.stopped || this.timer || this.running) return;
-    this.t0 = this.now();
-    this.tick = 0;
-    this.schedule();
+    const { intervalMs, jitterRatio } = this.options;
+    this.offsetMs = (GRID_LEAD + this.random() * jitterRatio) * intervalMs;
+    this.scheduleAt(this.now() + this.offsetMs);
   }
 
   /** Stops scheduling, aborts an in-flight scrape and waits for it until `deadline`. */
@@ -60,10 +71,15 @@ export class ScrapeLoop {
     if (wait) clearTimeout(wait);
   }
 
-  private schedule(): void {
+  /** The first grid tick at or after `t`. */
+  private gridAtOrAfter(t: number): number {
+    const { intervalMs } = this.options;
+    return Math.ceil((t - this.offsetMs) / intervalMs) * intervalMs + this.offsetMs;
+  }
+
+  private scheduleAt(dueAt: number): void {
     if (this.stopped) return;
-    const { intervalMs, jitterRatio } = this.options;
-    const dueAt = this.t0 + this.tick * intervalMs + this.random() * jitterRatio * intervalMs;
+    this.lastDueMs = dueAt;
     this.timer = setTimeout(() => this.run(), Math.max(0, dueAt - this.now()));
   }
 
@@ -74,11 +90,12 @@ export class ScrapeLoop {
     this.running = this.scrape(this.abort.signal).catch(() => undefined);
     void this.running.then(() => {
       this.running = undefined;
-      const elapsedTicks = Math.floor((this.now() - this.t0) / this.options.intervalMs);
-      const next = Math.max(this.tick + 1, elapsedTicks + 1);
-      if (next > this.tick + 1) this.options.onOverrun?.(next - this.tick - 1);
-      this.tick = next;
-      this.schedule();
+      const { intervalMs } = this.options;
+      const expected = this.gridAtOrAfter(this.lastDueMs + intervalMs / 2);
+      const next = this.gridAtOrAfter(Math.max(expected, this.now()));
+      const skipped = Math.round((next - expected) / intervalMs);
+      if (skipped > 0) this.options.onOverrun?.(skipped);
+      this.scheduleAt(next);
     });
   }
 }

@@ -24,21 +24,25 @@ describe('ScrapeLoop', () => {
     assert.ok(skipped >= runs - 1, `skipped ${skipped}`);
   });
 
-  it('stays on its grid: jitter offsets a tick but does not accumulate', async () => {
+  it('scrapes one offset after start, then on a wall-clock grid with one fixed offset: one interval apart, early in each interval', async () => {
     const starts: number[] = [];
+    let draws = 0;
     const loop = new ScrapeLoop(() => {
       starts.push(Date.now());
       return Promise.resolve();
-    }, { intervalMs: 40, jitterRatio: 0.25, random: () => 1 });
-    const t0 = Date.now();
+    }, { intervalMs: 40, jitterRatio: 0.25, random: () => (draws++, 1) });
     loop.start();
-    await flush(230);
+    await flush(260);
     await loop.stop(Date.now() + 100);
-    assert.ok(starts.length >= 4, `starts ${starts.length}`);
-    // Tick k is due at t0 + 40k + 10: after 4 ticks the drift is bounded by timer lateness only.
-    const last = starts[starts.length - 1] as number;
-    const k = starts.length - 1;
-    assert.ok(last - t0 >= 40 * k + 10 && last - t0 < 40 * k + 10 + 25, `tick ${k} at ${last - t0} ms`);
+    assert.equal(draws, 1, 'the offset is drawn once, not per tick');
+    assert.ok(starts.length >= 5, `starts ${starts.length}`);
+    // Offset (0.02 + 0.25)·40 = 10.8 ms into every 40 ms of the epoch. Timer lateness delays a
+    // tick; Node may fire a timer up to a millisecond early (its ms rounding), hence the 2 ms.
+    for (const t of starts.slice(1)) {
+      const phase = (((t - 10.8 + 2) % 40) + 40) % 40;
+      assert.ok(phase < 17, `tick ${phase - 2} ms off its grid point`);
+    }
+    assert.ok((starts[1] as number) - (starts[0] as number) >= 20, 'the second scrape waits at least half an interval');
   });
 
   it('aborts an in-flight scrape on stop and waits for it until the deadline only', async () => {

@@ -136,10 +136,17 @@ transport:
   kafka:
     brokers: [\${CARGOSCOPE_KAFKA:-127.0.0.1:9092}]
 sources:
+  # The live path (Prometheus, alerting) and InfluxDB read the metrics in consumer groups of
+  # their own, so an InfluxDB outage holds back only InfluxDB's offsets, with Kafka as its buffer,
+  # instead of stalling alerting behind a full sink (docs/DRILL.md, finding 12).
   metrics_in:
     type: topic
     topics: [${TOPIC.metrics}]
     group: cargoscope-aggregator-metrics
+  metrics_store_in:
+    type: topic
+    topics: [${TOPIC.metrics}]
+    group: cargoscope-aggregator-influxdb
   logs_in:
     type: topic
     topics: [${TOPIC.logs}]
@@ -148,13 +155,16 @@ transforms:
   rollup:
     type: rollup
     inputs: [metrics_in]
+  rollup_store:
+    type: rollup
+    inputs: [metrics_store_in]
 sinks:
   prometheus:
     type: prometheus_exporter
     inputs: [rollup]
   influxdb:
     type: influxdb
-    inputs: [rollup]
+    inputs: [rollup_store]
     endpoint: \${CARGOSCOPE_INFLUXDB:-http://127.0.0.1:8086}
     batch: { max_events: 5000, timeout_ms: 1000 }
   elasticsearch:

@@ -54,12 +54,15 @@ data_dir: data
 api: { listen: "127.0.0.1:${port}" }
 sources:
   metrics_in: { type: topic, topics: ["${n.topics.metrics}"], group: "${n.namespace}-metrics" }
+  # InfluxDB in a group of its own, as in the embedded aggregator default (cli/defaults.ts).
+  metrics_store_in: { type: topic, topics: ["${n.topics.metrics}"], group: "${n.namespace}-influxdb" }
   logs_in: { type: topic, topics: ["${n.topics.logs}"], group: "${n.namespace}-logs" }
 transforms:
   rollup: { type: rollup, inputs: [metrics_in], resolution_secs: ${plan.intervalSecs} }
+  rollup_store: { type: rollup, inputs: [metrics_store_in], resolution_secs: ${plan.intervalSecs} }
 sinks:
   prometheus: { type: prometheus_exporter, inputs: [rollup] }
-  influxdb: { type: influxdb, inputs: [rollup], endpoint: "${ENDPOINTS.influxdb}", database: "${n.influxDatabase}", batch: { max_events: 5000, timeout_ms: 500 } }
+  influxdb: { type: influxdb, inputs: [rollup_store], endpoint: "${ENDPOINTS.influxdb}", database: "${n.influxDatabase}", batch: { max_events: 5000, timeout_ms: 500 } }
   elasticsearch:
     type: elasticsearch
     inputs: [logs_in]

@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * The collector's records live until Kafka acknowledges them, so they survive young-generation
+ * The collector's records live until Kafka acknowledges them (the aggregator's, until
+ * Elasticsearch does), so they survive young-generation
  * collections and die in the old generation. V8 lets the old generation grow to up to 4× what
  * survived the last full collection before it collects again; shipping flat out, that was
  * ~420 MiB of heap (~110 MiB of it live) and 540 MiB of RSS. A smaller growing factor makes
@@ -14,18 +15,18 @@ import { setFlagsFromString } from 'node:v8';
  * the next limit), so it needs no re-exec, and it is no hard cap: a live set above any figure
  * cannot crash the process with an out-of-memory abort.
  */
-export const COLLECTOR_HEAP_GROWING_PERCENT = 100;
+export const HEAP_GROWING_PERCENT = 100;
 
 /**
- * Applies the collector's heap growing factor, unless the operator gave node one of their own;
+ * Applies the heap growing factor of the collector and the aggregator, unless the operator gave node one of their own;
  * `CARGOSCOPE_HEAP_GROWING_PERCENT` overrides the figure (0: leave V8's own heuristics).
  */
-export function tuneCollectorHeap(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): number | undefined {
+export function tuneHeap(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): number | undefined {
   const own = [...execArgv, nodeOptions].some((a) => /heap[-_]growing[-_]percent/.test(a));
   if (own) return undefined;
   const raw = process.env.CARGOSCOPE_HEAP_GROWING_PERCENT;
   const fromEnv = raw === undefined || raw === '' ? NaN : Number(raw);
-  const percent = Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : COLLECTOR_HEAP_GROWING_PERCENT;
+  const percent = Number.isInteger(fromEnv) && fromEnv >= 0 ? fromEnv : HEAP_GROWING_PERCENT;
   if (percent === 0) return undefined;
   setFlagsFromString(`--heap-growing-percent=${percent}`);
   return percent;

@@ -7,7 +7,7 @@ import { VERSION } from '../core/version';
 import { runSimulate } from '../alerting';
 import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
-import { tuneCollectorHeap } from './heap';
+import { tuneHeap } from './heap';
 import { PipelineProcess } from './pipeline-process';
 import { buildRegistry } from './registry';
 
@@ -105,7 +105,8 @@ async function runMode(mode: ProcessMode, file: string | undefined, err: Out): P
     if (e instanceof ConfigError) return err(`${e.message}\n`), EXIT.config;
     throw e;
   }
-  if (mode === 'collector') tuneCollectorHeap();
+  // Both hold records until the next stage acks them (Kafka, Elasticsearch): see cli/heap.ts.
+  if (mode === 'collector' || mode === 'aggregator') tuneHeap();
   const proc = new PipelineProcess(mode, config);
   const stopped = waitForStopSignal(proc);
   try {

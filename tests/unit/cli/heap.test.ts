@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { tuneCollectorHeap } from '../../../cli/heap';
+import { tuneHeap } from '../../../cli/heap';
 
 const exec = promisify(execFile);
 const HEAP_MODULE = path.resolve(__dirname, '../../../cli/heap.js');
@@ -12,7 +12,7 @@ const HEAP_MODULE = path.resolve(__dirname, '../../../cli/heap.js');
  * what the collector's heap holds; returns the peak heapTotal in MiB of a fresh node running it.
  */
 async function peakHeapMiB(env: NodeJS.ProcessEnv): Promise<number> {
-  const script = `require(${JSON.stringify(HEAP_MODULE)}).tuneCollectorHeap();
+  const script = `require(${JSON.stringify(HEAP_MODULE)}).tuneHeap();
     const ring = new Array(100000); let peak = 0;
     for (let i = 0; i < 2e6; i++) {
       ring[i % ring.length] = { m: 'x'.repeat(200) + i, id: 'c:' + i, o: { k: 'f', off: i } };
@@ -33,7 +33,7 @@ describe('collector heap tuning (cli/heap)', function () {
   });
 
   it("leaves an operator's own --heap-growing-percent alone", () => {
-    assert.equal(tuneCollectorHeap(['--heap-growing-percent=30'], ''), undefined);
-    assert.equal(tuneCollectorHeap([], '--heap_growing_percent=30'), undefined);
+    assert.equal(tuneHeap(['--heap-growing-percent=30'], ''), undefined);
+    assert.equal(tuneHeap([], '--heap_growing_percent=30'), undefined);
   });
 });

@@ -1,4 +1,4 @@
-import type { BlkioStats, CgroupFs, CgroupLocation, ControllerDir } from '../../core/cgroup';
+import type { BlkioStats, CgroupFs, CgroupLocation, ControllerDir, CpuStats, CpusetReading, FileProblem } from '../../core/cgroup';
 import { effectiveMemoryLimit, isRootCgroup, parseCpuList, readBlkio } from '../../core/cgroup';
 import type { CpuVisibility } from '../renderers/cpus';
 import { cpusFromQuota } from '../renderers/cpus';
@@ -10,7 +10,10 @@ import { swapFigures } from '../renderers/swap';
 import type { ShimOptions } from './files';
 import type { MemoryView } from './reads';
 import type { ReadNow } from './reads';
-import { readCpuTimesForView, readCpusetForView, readMemoryForView, readMemoryForViewNow, readQuotaForView, readUsageForView } from './reads';
+import {
+  readCpuTimesForView, readCpuTimesForViewNow, readCpusetForView, readCpusetForViewNow, readMemoryForView, readMemoryForViewNow,
+  readQuotaForView, readQuotaForViewNow, readUsageForView,
+} from './reads';
 
 /**
  * I/O half of the renderers: collects the cgroup values one file needs, and only those (reads.ts).
@@ -93,6 +96,22 @@ export async function gatherVisibility(ctx: GatherContext, loc: CgroupLocation, 
     usable(cg) ? readCpusetForView(ctx.fs, cg) : Promise.resolve(null),
     wantView ? readQuotaForView(ctx.fs, loc) : Promise.resolve(null),
   ]);
+  return visibility(cpuset, cpu, hostOnline);
+}
+
+/** gatherVisibility without waiting; undefined when a file would wait (use gatherVisibility). */
+export function gatherVisibilityNow(ctx: GatherContext, now: ReadNow, loc: CgroupLocation, hostOnline: string): CpuVisibility | null | undefined {
+  const cg = loc.dirs.get('cpuset');
+  const wantView = ctx.options.cpuView;
+  if (!usable(cg) && !wantView) return null;
+  const cpuset = usable(cg) ? readCpusetForViewNow(now, cg) : null;
+  const cpu = wantView ? readQuotaForViewNow(now, loc) : null;
+  if (cpuset === undefined || cpu === undefined) return undefined;
+  return visibility(cpuset, cpu, hostOnline);
+}
+
+/** Pure: both gather paths decide the visible CPUs here, so they cannot drift apart. */
+function visibility(cpuset: CpusetReading | null, cpu: CpuStats | FileProblem | null, hostOnline: string): CpuVisibility | null {
   const view = cpuset?.view ?? null;
   let maxCpus: number | null = null;
   if (cpu !== null && 'quota' in cpu) {
@@ -106,7 +125,18 @@ export async function gatherVisibility(ctx: GatherContext, loc: CgroupLocation, 
 export async function gatherStatUsage(ctx: GatherContext, loc: CgroupLocation): Promise<StatUsage> {
   const acct = loc.dirs.get('cpuacct') ?? loc.dirs.get('cpu');
   if (!usable(acct)) return { kind: 'host' };
-  const cpu = await readCpuTimesForView(ctx.fs, loc);
+  return statUsage(await readCpuTimesForView(ctx.fs, loc));
+}
+
+/** gatherStatUsage without waiting; undefined when a file would wait (use gatherStatUsage). */
+export function gatherStatUsageNow(now: ReadNow, loc: CgroupLocation): StatUsage | undefined {
+  const acct = loc.dirs.get('cpuacct') ?? loc.dirs.get('cpu');
+  if (!usable(acct)) return { kind: 'host' };
+  const cpu = readCpuTimesForViewNow(now, loc);
+  return cpu === undefined ? undefined : statUsage(cpu);
+}
+
+function statUsage(cpu: CpuStats | FileProblem): StatUsage {
   if (!('quota' in cpu)) return { kind: 'host' };
   if (cpu.perCpu !== null) return { kind: 'percpu', perCpuNs: cpu.perCpu };
   if (cpu.userNs !== null && cpu.systemNs !== null) return { kind: 'total', userNs: cpu.userNs, systemNs: cpu.systemNs };

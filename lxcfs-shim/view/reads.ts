@@ -50,13 +50,8 @@ export type ReadNow = (path: string) => FileRead | undefined;
 
 /** readMemoryForView when every file can be read without waiting; else undefined. */
 export function readMemoryForViewNow(now: ReadNow, cg: ControllerDir, swap: boolean): MemoryView | undefined {
-  const files = new Map<string, FileRead>();
-  for (const n of memoryViewFiles(cg, swap)) {
-    const f = now(`${cg.dir}/${n}`);
-    if (f === undefined) return undefined;
-    files.set(n, f);
-  }
-  return memoryViewFromFiles(cg, files);
+  const files = fileSetNow(now, cg.dir, memoryViewFiles(cg, swap));
+  return files === undefined ? undefined : memoryViewFromFiles(cg, files);
 }
 
 function memoryViewFiles(cg: ControllerDir, swap: boolean): readonly string[] {
@@ -119,6 +114,43 @@ export async function readCpuTimesForView(fs: CgroupFs, loc: CgroupLocation): Pr
   return cpu;
 }
 
+/** The FileSet readFileSet would give, without waiting; undefined as soon as one file would wait. */
+function fileSetNow(now: ReadNow, dir: string, names: readonly string[]): Map<string, FileRead> | undefined {
+  const out = new Map<string, FileRead>();
+  for (const n of names) {
+    const f = now(`${dir}/${n}`);
+    if (f === undefined) return undefined;
+    out.set(n, f);
+  }
+  return out;
+}
+
+/** readCpuSubset without waiting, or undefined. */
+function readCpuSubsetNow(now: ReadNow, loc: CgroupLocation, names: CpuFileChoice): CpuStats | FileProblem | undefined {
+  const d = cpuDirs(loc);
+  if (d === undefined) return NO_CPU;
+  const v2 = d.cpu.version === 2;
+  const cpu = fileSetNow(now, d.cpu.dir, v2 ? names.v2 : names.v1Cpu);
+  const acct = v2 ? new Map<string, FileRead>() : fileSetNow(now, d.acct.dir, names.v1Acct);
+  if (cpu === undefined || acct === undefined) return undefined;
+  return cpuFromFiles(d.cpu.version, { dir: d.cpu.dir, files: cpu }, { dir: d.acct.dir, files: acct });
+}
+
+/**
+ * readCpuTimesForView without waiting. A v1 cgroup without usage_all needs the full reader's
+ * fallbacks, which are not kept descriptors: undefined, and the caller takes the async way.
+ */
+export function readCpuTimesForViewNow(now: ReadNow, loc: CgroupLocation): CpuStats | FileProblem | undefined {
+  const cpu = readCpuSubsetNow(now, loc, { v2: ['cpu.stat'], v1Cpu: [], v1Acct: ['cpuacct.usage_all'] });
+  if (cpu !== undefined && 'quota' in cpu && cpu.version === 1 && cpu.perCpu === null) return undefined;
+  return cpu;
+}
+
+/** readQuotaForView without waiting, or undefined. */
+export function readQuotaForViewNow(now: ReadNow, loc: CgroupLocation): CpuStats | FileProblem | undefined {
+  return readCpuSubsetNow(now, loc, { v2: ['cpu.max'], v1Cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us'], v1Acct: [] });
+}
+
 /** For the cpuView option: the CFS quota and period only. */
 export function readQuotaForView(fs: CgroupFs, loc: CgroupLocation): Promise<CpuStats | FileProblem> {
   return readCpuSubset(fs, loc, { v2: ['cpu.max'], v1Cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us'], v1Acct: [] });
@@ -148,6 +180,25 @@ export async function readCpusetForView(fs: CgroupFs, cg: ControllerDir): Promis
     const early = pickCpuset(dirs.slice(0, i + 1), names, [...levels, [configured, NOT_READ]]);
     if (early.view !== null) return early;
     levels.push([configured, await fs.readText(`${d}/${names[1]}`)]);
+    const r = pickCpuset(dirs.slice(0, i + 1), names, levels);
+    if (r.view !== null || i === dirs.length - 1) return r;
+  }
+}
+
+/** readCpusetForView without waiting: the same files in the same order, or undefined. */
+export function readCpusetForViewNow(now: ReadNow, cg: ControllerDir): CpusetReading | undefined {
+  const names = cpusetFileNames(cg.version);
+  const dirs = ancestorDirs(cg);
+  const levels: (readonly [FileRead, FileRead])[] = [];
+  for (let i = 0; ; i++) {
+    const d = dirs[i] as string;
+    const configured = now(`${d}/${names[0]}`);
+    if (configured === undefined) return undefined;
+    const early = pickCpuset(dirs.slice(0, i + 1), names, [...levels, [configured, NOT_READ]]);
+    if (early.view !== null) return early;
+    const effective = now(`${d}/${names[1]}`);
+    if (effective === undefined) return undefined;
+    levels.push([configured, effective]);
     const r = pickCpuset(dirs.slice(0, i + 1), names, levels);
     if (r.view !== null || i === dirs.length - 1) return r;
   }

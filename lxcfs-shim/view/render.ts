@@ -7,6 +7,8 @@ import { renderCpuinfo } from '../renderers/cpuinfo';
 import { renderDiskstats } from '../renderers/diskstats';
 import { renderLoadavg } from '../renderers/loadavg';
 import { renderMeminfo } from '../renderers/meminfo';
+import type { CpuVisibility } from '../renderers/cpus';
+import type { StatUsage } from '../renderers/stat';
 import { renderStat } from '../renderers/stat';
 import { renderSwaps } from '../renderers/swaps';
 import { renderUptime } from '../renderers/uptime';
@@ -14,13 +16,20 @@ import type { ShimFile, ShimOptions } from './files';
 import { SHIM_FILES } from './files';
 import type { GatherContext } from './gather';
 import {
-  gatherBusySeconds, gatherDevices, gatherMemory, gatherMemoryNow, gatherStatUsage, gatherVisibility, swapsFromMemory,
+  gatherBusySeconds, gatherDevices, gatherMemory, gatherMemoryNow, gatherStatUsage, gatherStatUsageNow, gatherVisibility, gatherVisibilityNow,
+  swapsFromMemory,
 } from './gather';
 import type { Located } from './located';
 import { LocationCache } from './located';
 import type { ReaderIdentity } from './process';
 import { InitResolver, parseStartTicks } from './process';
 import type { ReadNow } from './reads';
+
+/** /proc/stat from its inputs, the same on the synchronous and the awaited path: host when nothing is limited. */
+function statText(host: string, vis: CpuVisibility | null, usage: StatUsage): string {
+  if (vis === null && usage.kind === 'host') return host;
+  return renderStat(host, vis ?? { cpuset: null, cpusetText: null, maxCpus: null }, usage);
+}
 
 /** USER_HZ of /proc/<pid>/stat starttime on every Linux arch we run on. */
 const CLOCK_TICKS_PER_SEC = 100;
@@ -65,20 +74,19 @@ export class ViewRenderer {
 
   /**
    * render() without a promise, when everything it needs is already in hand: a reader seen
-   * before (locateKnown) and files on kept descriptors. Only meminfo for now, the file readers
-   * poll most. undefined: call render(), which gives the same text by the longer way.
+   * before (locateKnown) and files on kept descriptors. meminfo and stat, the files readers poll
+   * most. The text is built whole before it is returned; undefined (any file would wait): call
+   * render(), which gives the same text by the longer way.
    */
   renderNow(file: ShimFile, pid: number): string | undefined {
     const now = this.deps.readNow;
-    if (now === undefined || file !== 'meminfo') return undefined;
+    if (now === undefined || (file !== 'meminfo' && file !== 'stat')) return undefined;
     const l = this.locations.locateKnown(pid);
-    const host = l === undefined ? undefined : now('/proc/meminfo');
+    const host = l === undefined ? undefined : now(this.hostPath.get(file) as string);
     if (l === undefined || host === undefined) return undefined;
     const hostText = host.ok ? host.text : '';
     try {
-      const m = gatherMemoryNow(this.ctx, now, l.loc);
-      if (m === undefined) return undefined;
-      return m === null ? hostText : renderMeminfo(hostText, m);
+      return file === 'meminfo' ? this.meminfoNow(now, l.loc, hostText) : this.statNow(now, l.loc, hostText);
     } catch {
       // As renderSafely: a renderer bug never becomes a reader's EIO.
       return hostText;
@@ -133,16 +141,27 @@ export class ViewRenderer {
     }
   }
 
+  private meminfoNow(now: ReadNow, loc: CgroupLocation, host: string): string | undefined {
+    const m = gatherMemoryNow(this.ctx, now, loc);
+    return m === undefined ? undefined : m === null ? host : renderMeminfo(host, m);
+  }
+
+  /** renderCpuFile('stat') without waiting: the same inputs, each read only if it needs no wait. */
+  private statNow(now: ReadNow, loc: CgroupLocation, host: string): string | undefined {
+    const online = now('/sys/devices/system/cpu/online');
+    if (online === undefined) return undefined;
+    const vis = gatherVisibilityNow(this.ctx, now, loc, online.ok ? online.text : '');
+    const usage = vis === undefined ? undefined : gatherStatUsageNow(now, loc);
+    return vis === undefined || usage === undefined ? undefined : statText(host, vis, usage);
+  }
+
   private async renderCpuFile(file: 'cpuinfo' | 'online' | 'stat', loc: CgroupLocation, host: string): Promise<string> {
     const online = file === 'online' ? host : await this.host('/sys/devices/system/cpu/online');
     const [vis, usage] = await Promise.all([
       gatherVisibility(this.ctx, loc, online),
       file === 'stat' ? gatherStatUsage(this.ctx, loc) : Promise.resolve(null),
     ]);
-    if (file === 'stat') {
-      if (vis === null && (usage === null || usage.kind === 'host')) return host;
-      return renderStat(host, vis ?? { cpuset: null, cpusetText: null, maxCpus: null }, usage ?? { kind: 'host' });
-    }
+    if (file === 'stat') return statText(host, vis, usage ?? { kind: 'host' });
     if (vis === null) return host;
     return file === 'cpuinfo' ? renderCpuinfo(host, vis) : renderCpuOnline(host, vis);
   }

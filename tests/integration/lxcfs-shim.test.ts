@@ -70,6 +70,24 @@ for i in range(30):
     }
   });
 
+  it('stat readers in a loop in two cgroups each see only their own CPUs, every read (the synchronous path)', async () => {
+    const other = makeCgroup(`cargoscope-test-shim-c-${process.pid}`, { 'cpuset.cpus': '0' });
+    try {
+      // As the meminfo loop: from the second read on, stat is rendered from kept descriptors.
+      const loop = `python3 -c "
+for i in range(30):
+    with open('${shimDir}/proc/stat') as f: print(' '.join(l.split()[0] for l in f if l.startswith('cpu')))"`;
+      const [a, b] = await Promise.all([readIn((cg as TestCgroup).name, loop), readIn(other.name, loop)]);
+      const lines = (out: string): string[] => out.trim().split('\n');
+      assert.equal(lines(a).length, 30);
+      assert.equal(lines(b).length, 30);
+      assert.deepEqual([...new Set(lines(a))], ['cpu cpu1'], 'cpuset 1, every read');
+      assert.deepEqual([...new Set(lines(b))], ['cpu cpu0'], 'cpuset 0, every read');
+    } finally {
+      other.remove();
+    }
+  });
+
   it('cpuinfo and cpu/online follow the cpuset exactly as lxcfs does', async () => {
     const [ours, theirs] = await both('/proc/cpuinfo');
     assert.deepEqual(ours.match(/^processor\s*:.*$/gm), ['processor\t: 0']);

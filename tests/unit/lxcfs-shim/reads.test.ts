@@ -8,9 +8,11 @@ import { CgroupResolver, controllerDir, readCpu, readCpuset, readMemory } from '
 import { CachedFdFs } from '../../../lxcfs-shim/io/cached-fs';
 import { openChecked } from '../../../lxcfs-shim/io/pseudo-fs';
 import { DEFAULT_SHIM_OPTIONS } from '../../../lxcfs-shim/view/files';
-import { gatherMemory, gatherStatUsage } from '../../../lxcfs-shim/view/gather';
+import { gatherMemory, gatherStatUsage, gatherStatUsageNow, gatherVisibility, gatherVisibilityNow } from '../../../lxcfs-shim/view/gather';
+import type { ReadNow } from '../../../lxcfs-shim/view/reads';
 import {
-  readCpuTimesForView, readCpusetForView, readMemoryForView, readQuotaForView, readUsageForView,
+  readCpuTimesForView, readCpuTimesForViewNow, readCpusetForView, readCpusetForViewNow, readMemoryForView, readQuotaForView,
+  readQuotaForViewNow, readUsageForView,
 } from '../../../lxcfs-shim/view/reads';
 import { goldenDir, recordedFs } from '../../golden/cgroup/recorded-fs';
 
@@ -33,6 +35,27 @@ function memoryFs(files: Record<string, string>): CgroupFs & { read: string[] } 
     },
     listSubdirs: () => Promise.resolve({ ok: true, value: [] }),
   };
+}
+
+/**
+ * Runs a synchronous reader over `fs` as the shim does: a file not yet in hand gives undefined,
+ * is then read (as CachedFdFs opens and keeps it) and the reader is called again. Returns the
+ * result and how many calls gave undefined, each for one file not in hand.
+ */
+async function untilInHand<T>(fs: CgroupFs, run: (now: ReadNow) => T | undefined): Promise<{ value: T; misses: number }> {
+  const hand = new Map<string, FileRead>();
+  for (let misses = 0; ; misses++) {
+    let wanted: string | undefined;
+    const now: ReadNow = (path) => {
+      const f = hand.get(path);
+      if (f === undefined) wanted ??= path;
+      return f;
+    };
+    const value = run(now);
+    if (value !== undefined) return { value, misses };
+    assert.ok(wanted !== undefined, 'undefined only when a file was not in hand');
+    hand.set(wanted, await fs.readText(wanted));
+  }
 }
 
 describe('lxcfs-shim narrowed cgroup reads (view/reads.ts)', () => {
@@ -66,6 +89,33 @@ describe('lxcfs-shim narrowed cgroup reads (view/reads.ts)', () => {
       assert.deepEqual((await readCpusetForView(fs, cs)).view, (await readCpuset(fs, cs)).view);
     });
   }
+
+  for (const [name, pid] of [['v1-limited', 13433], ['v2-docker', 4242]] as const) {
+    it(`${name}: stat's inputs read without waiting equal the awaited ones, and wait for every file not in hand`, async () => {
+      const { fs, loc } = await golden(name, pid);
+      const cs = loc.dirs.get('cpuset') as ControllerDir;
+      const times = await untilInHand(fs, (now) => readCpuTimesForViewNow(now, loc));
+      assert.deepEqual(times.value, await readCpuTimesForView(fs, loc));
+      assert.equal(times.misses, 1, 'usage_all or cpu.stat');
+      assert.deepEqual((await untilInHand(fs, (now) => readQuotaForViewNow(now, loc))).value, await readQuotaForView(fs, loc));
+      assert.deepEqual((await untilInHand(fs, (now) => readCpusetForViewNow(now, cs))).value, await readCpusetForView(fs, cs));
+      for (const cpuView of [false, true]) {
+        const ctx = { fs, options: { ...DEFAULT_SHIM_OPTIONS, cpuView } };
+        const vis = await untilInHand(fs, (now) => gatherVisibilityNow(ctx, now, loc, '0-1\n'));
+        assert.deepEqual(vis.value, await gatherVisibility(ctx, loc, '0-1\n'), `cpuView ${cpuView}`);
+      }
+      const ctx = { fs, options: DEFAULT_SHIM_OPTIONS };
+      assert.deepEqual((await untilInHand(fs, (now) => gatherStatUsageNow(now, loc))).value, await gatherStatUsage(ctx, loc));
+    });
+  }
+
+  it('stat without waiting: a v1 cgroup without usage_all is left to the awaited full reader', () => {
+    const acct = controllerDir(1, '/a', '/x');
+    const loc: CgroupLocation = { mode: 'v1', dirs: new Map([['cpuacct', acct], ['cpu', acct]]), unified: undefined };
+    const missing: FileRead = { ok: false, problem: { file: '/a/x/cpuacct.usage_all', reason: 'missing', detail: '' } };
+    assert.equal(readCpuTimesForViewNow((p) => (p.endsWith('usage_all') ? missing : undefined), loc), undefined);
+    assert.equal(gatherStatUsageNow((p) => (p.endsWith('usage_all') ? missing : undefined), loc), undefined);
+  });
 
   it('v1-limited: meminfo input and stat usage come out as recorded (limits from memory.stat)', async () => {
     const { fs, loc } = await golden('v1-limited', 13433);

@@ -17,6 +17,13 @@ export const kafkaSchema = z.strictObject({
   compression: z.enum(['none', 'gzip']).default('gzip'),
   /** Partitions of one consumer processed in parallel (order is kept within a partition). */
   partitions_consumed_concurrently: z.number().int().positive().max(64).default(3),
+  /**
+   * What one fetch may return, in all and per partition, counted compressed. A partition's fetch
+   * stays in memory, decompressed, until its last record is delivered, and a gzip'd batch of small
+   * log messages decodes to ~10-30x its size (docs/DRILL.md, finding 13): these bound that memory.
+   */
+  fetch_max_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+  fetch_max_bytes_per_partition: z.number().int().positive().default(1024 * 1024),
 });
 
 /** A component entry before its type's own schema is applied (that happens in validate.ts). */

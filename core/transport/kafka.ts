@@ -68,7 +68,12 @@ export class KafkaTransport implements Transport {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.ensureTopics(options.topics);
-    const consumer = this.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      allowAutoTopicCreation: false,
+      maxBytes: this.config.fetch_max_bytes,
+      maxBytesPerPartition: this.config.fetch_max_bytes_per_partition,
+    });
     await consumer.connect();
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: true });
     this.consumers.add(consumer);

@@ -24,6 +24,8 @@ export interface LoaderOptions {
   readonly batchBytes: number;
   readonly concurrency: number;
   readonly partitionsConsumedConcurrently: number;
+  readonly fetchMaxBytes: number;
+  readonly fetchMaxBytesPerPartition: number;
 }
 
 /** Counts permits for bulk requests in flight across all partitions. */
@@ -98,7 +100,9 @@ async function send(client: Client, bulk: Bulk): Promise<void> {
 export async function runLoader(options: LoaderOptions): Promise<() => Promise<void>> {
   const client = new Client({ node: options.elasticsearch });
   const kafka = new Kafka({ clientId: 'es-bench-loader', brokers: options.brokers, logLevel: logLevel.WARN });
-  const consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: options.group, allowAutoTopicCreation: false, maxBytes: options.fetchMaxBytes, maxBytesPerPartition: options.fetchMaxBytesPerPartition,
+  });
   const permits = new Permits(options.concurrency);
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });

@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'batch-bytes': { type: 'string', default: String(10 * 1024 * 1024) },
     'timeout-ms': { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '2' },
+    'fetch-bytes': { type: 'string', default: String(4 * 1024 * 1024) },
+    'fetch-bytes-per-partition': { type: 'string', default: String(1024 * 1024) },
     only: { type: 'string' },
     profile: { type: 'string' },
   },
@@ -52,6 +54,9 @@ const settings = {
   records_per_message: Number(values['records-per-message']),
   batch: { max_events: Number(values['batch-events']), max_bytes: Number(values['batch-bytes']), timeout_ms: Number(values['timeout-ms']) },
   concurrency: Number(values.concurrency),
+  // The transport's defaults (core/config/schema.ts); the loader fetches with the same bounds.
+  fetch_max_bytes: Number(values['fetch-bytes']),
+  fetch_max_bytes_per_partition: Number(values['fetch-bytes-per-partition']),
 };
 const es = new Client({ node: ES_URL });
 const log = (line: string): void => void process.stderr.write(`[kafka-to-es] ${line}\n`);
@@ -136,10 +141,21 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** VmHWM: the child's peak resident set so far, read before it is stopped. */
+function peakRssMiB(pid: number | undefined): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? NaN : Number(kb) / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
 interface Timing {
   readonly seconds: number;
   readonly firstDocSeconds: number;
   readonly cpuSeconds: number;
+  readonly peakRssMiB: number;
 }
 
 /** Starts a contender, waits until all N are indexed, checks _count, stops it. */
@@ -167,7 +183,7 @@ async function timeRun(prefix: string, start: () => Promise<Contender>): Promise
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return { seconds: done, firstDocSeconds, cpuSeconds: cpuSeconds(run.child.pid) };
+    return { seconds: done, firstDocSeconds, cpuSeconds: cpuSeconds(run.child.pid), peakRssMiB: peakRssMiB(run.child.pid) };
   } finally {
     await run.stop();
   }
@@ -180,7 +196,7 @@ api: { listen: "127.0.0.1:0" }
 telemetry: { log_level: warn }
 transport:
   type: kafka
-  kafka: { brokers: ["${KAFKA}"], topic_partitions: ${settings.partitions}, partitions_consumed_concurrently: ${settings.partitions_consumed_concurrently} }
+  kafka: { brokers: ["${KAFKA}"], topic_partitions: ${settings.partitions}, partitions_consumed_concurrently: ${settings.partitions_consumed_concurrently}, fetch_max_bytes: ${settings.fetch_max_bytes}, fetch_max_bytes_per_partition: ${settings.fetch_max_bytes_per_partition} }
 sources:
   logs_in: { type: topic, topics: ["${topic}"], group: "${prefix}" }
 sinks:
@@ -234,6 +250,7 @@ function loader(topic: string, prefix: string) {
     brokers: [KAFKA], elasticsearch: ES_URL, topic, group: prefix, prefix,
     batchEvents: settings.batch.max_events, batchBytes: settings.batch.max_bytes, concurrency: settings.concurrency,
     partitionsConsumedConcurrently: settings.partitions_consumed_concurrently,
+    fetchMaxBytes: settings.fetch_max_bytes, fetchMaxBytesPerPartition: settings.fetch_max_bytes_per_partition,
   };
   return async (): Promise<Contender> => {
     await putTemplate(prefix);
@@ -278,7 +295,7 @@ async function main(): Promise<void> {
         try {
           const timing = await timeRun(prefix, name === 'cargoscope' ? ours(topic, prefix, round) : loader(topic, prefix));
           results[name].push(timing);
-          log(`round ${round}: ${name} ${(N / timing.seconds).toFixed(0)} docs/s (${timing.seconds.toFixed(2)} s, first doc at ${timing.firstDocSeconds.toFixed(2)} s, ${timing.cpuSeconds.toFixed(1)} CPU s)`);
+          log(`round ${round}: ${name} ${(N / timing.seconds).toFixed(0)} docs/s (${timing.seconds.toFixed(2)} s, first doc at ${timing.firstDocSeconds.toFixed(2)} s, ${timing.cpuSeconds.toFixed(1)} CPU s, peak RSS ${timing.peakRssMiB.toFixed(0)} MiB)`);
         } finally {
           await deleteIndices(prefix);
         }
@@ -321,6 +338,8 @@ function summary(results: Record<Name, Timing[]>, rounds: number): Record<string
     loader_first_doc_seconds: spread(results.loader.map((t) => t.firstDocSeconds)),
     cargoscope_cpu_seconds_per_100k_docs: spread(cpuPer100k(results.cargoscope)),
     loader_cpu_seconds_per_100k_docs: spread(cpuPer100k(results.loader)),
+    cargoscope_peak_rss_mib: spread(results.cargoscope.map((t) => t.peakRssMiB)),
+    loader_peak_rss_mib: spread(results.loader.map((t) => t.peakRssMiB)),
   };
 }
 

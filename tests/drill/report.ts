@@ -11,6 +11,21 @@ export interface RssCheck {
   readonly name: string;
   readonly peakMiB: number;
   readonly boundMiB: number;
+  /** Seconds into the drill when the peak was first seen, and the phase it fell in (see `phaseAt`). */
+  readonly peakAtSecs?: number;
+  readonly peakDuring?: string;
+}
+
+/**
+ * What the drill was doing at `atMs`: the fault in progress (start to end plus grace), else the
+ * time since the last one ended, so a peak can be laid next to its cause.
+ */
+export function phaseAt(faults: readonly Fault[], atMs: number): string {
+  const inProgress = faults.find((f) => atMs >= f.startMs && atMs <= f.endMs + f.graceMs);
+  if (inProgress) return `${inProgress.kind} ${inProgress.target}`;
+  const before = faults.filter((f) => f.endMs + f.graceMs < atMs).at(-1);
+  if (!before) return 'before the first fault';
+  return `${((atMs - before.endMs - before.graceMs) / 1000).toFixed(0)} s after ${before.kind} ${before.target}`;
 }
 
 export interface SoakCheck {
@@ -86,7 +101,7 @@ export function summary(r: DrillReport): string {
       `  ${g.store}: ${g.workloads} workloads, max gap ${g.maxGapSecs.toFixed(1)} s (allowed ${g.worst?.allowedSecs.toFixed(1) ?? '-'} s, ${g.worst?.fault ?? '-'}), ${g.violations.length} violations`),
     ...r.alerts.map((a) => `  alert ${a.replicaset}: fired ${a.firings}× after ${a.fireAfterSecs?.toFixed(1) ?? '-'} s, resolved ${a.resolved} after ${a.resolveAfterSecs?.toFixed(1) ?? '-'} s`),
     `  alertmanager active at end: ${r.alertmanagerActiveAtEnd}`,
-    ...r.rss.map((p) => `  rss ${p.name}: peak ${p.peakMiB.toFixed(0)} MiB / bound ${p.boundMiB} MiB`),
+    ...r.rss.map((p) => `  rss ${p.name}: peak ${p.peakMiB.toFixed(0)} MiB / bound ${p.boundMiB} MiB${p.peakDuring ? ` (at +${p.peakAtSecs?.toFixed(0)} s, ${p.peakDuring})` : ''}`),
     ...(r.soak ? [`  soak: rss slope MiB/h ${JSON.stringify(r.soak.rssSlopeMiBPerHour)}, lag slope /h ${JSON.stringify(r.soak.lagSlopePerHour)}`] : []),
     ...r.failures.map((x) => `  FAIL: ${x}`),
   ];

@@ -17,7 +17,7 @@ import { Churn, cleanup, killWriters, lastSequence, startSteadyWriters, waitExit
 import { createTopics, current, onSpawn, runNames, startPipeline, stopPipeline, waitReady, type DrillProcess, type RunNames } from './pipeline';
 import { DRILL_PORTS, parseMode, PLANS, type DrillPlan } from './plan';
 import { DrillLock } from './lock';
-import { judge, summary, type DrillReport } from './report';
+import { judge, phaseAt, summary, type DrillReport } from './report';
 import { Sampler } from './sampler';
 import { runScenario, type ScenarioResult } from './scenario';
 import { soak } from './soak';
@@ -140,7 +140,11 @@ async function verify(run: Run, scenario: ScenarioResult, faultsEndMs: number, s
     },
     alerts: checkAlerts(run.hook.received, names.alertName, scenario.episodes),
     alertmanagerActiveAtEnd: await activeInAlertmanager(ENDPOINTS.alertmanager, names.alertName, names.namespace),
-    rss: run.procs.map((p) => ({ name: p.name, peakMiB: peaks[p.name] ?? 0, boundMiB: plan.rssBoundMiB[p.kind] })),
+    rss: run.procs.map((p) => {
+      const peak = peaks[p.name];
+      const at = peak ? { peakAtSecs: (peak.atMs - T0) / 1000, peakDuring: phaseAt(scenario.faults, peak.atMs) } : {};
+      return { name: p.name, peakMiB: peak?.mib ?? 0, boundMiB: plan.rssBoundMiB[p.kind], ...at };
+    }),
     unexpectedExits: exits,
     ...(soakCheck ? { soak: soakCheck } : {}),
   };
@@ -188,7 +192,7 @@ async function drill(plan: DrillPlan): Promise<DrillReport> {
     if (plan.mode === 'soak') {
       soakCheck = await soak(plan, names, () => sampler.rss, progress);
       // Printed now, before the drain: the slopes must survive a verify that cannot finish.
-      progress(`soak slopes: rss MiB/h ${JSON.stringify(soakCheck.rssSlopeMiBPerHour)}, lag /h ${JSON.stringify(soakCheck.lagSlopePerHour)}, peaks MiB ${JSON.stringify(sampler.peaks())}`);
+      progress(`soak slopes: rss MiB/h ${JSON.stringify(soakCheck.rssSlopeMiBPerHour)}, lag /h ${JSON.stringify(soakCheck.lagSlopePerHour)}, peaks MiB ${JSON.stringify(sampler.peakMiBs())}`);
     }
     else scenario = await runScenario({ plan, procs, docker, hook, namespace: names.namespace, alertName: names.alertName, progress });
     const report = await verify(run, scenario, Date.now(), soakCheck);

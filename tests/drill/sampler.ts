@@ -83,12 +83,28 @@ export class Sampler {
     return out;
   }
 
-  /** Peak of VmRSS and VmHWM per process name (over every incarnation). */
-  peaks(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const s of this.rss) out[s.name] = Math.max(out[s.name] ?? 0, s.rssMiB, Number.isFinite(s.hwmMiB) ? s.hwmMiB : 0);
+  /**
+   * Peak of VmRSS and VmHWM per process name (over every incarnation), with the first sample that
+   * showed it: VmHWM only grows within an incarnation, so that sample is within one tick of the peak.
+   */
+  peaks(): Record<string, RssPeak> {
+    const out: Record<string, RssPeak> = {};
+    for (const s of this.rss) {
+      const mib = Math.max(s.rssMiB, Number.isFinite(s.hwmMiB) ? s.hwmMiB : 0);
+      if (mib > (out[s.name]?.mib ?? 0)) out[s.name] = { mib, atMs: s.atMs };
+    }
     return out;
   }
+
+  /** `peaks()` as whole MiB per process name, for a progress line. */
+  peakMiBs(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.peaks()).map(([name, p]) => [name, Math.round(p.mib)]));
+  }
+}
+
+export interface RssPeak {
+  readonly mib: number;
+  readonly atMs: number;
 }
 
 /** Least-squares slope of (x, y) pairs; NaN with fewer than two points. */

@@ -3,6 +3,7 @@ import { counterValues, slope } from '../../drill/sampler';
 import { tally } from '../../drill/verify-logs';
 import { checkGaps, type Fault } from '../../drill/verify-metrics';
 import { checkAlerts } from '../../drill/verify-alerts';
+import { phaseAt } from '../../drill/report';
 import type { Received } from '../../integration/alerting-helpers';
 
 const line = (prefix: string, n: number): string => `${prefix} ${String(n).padStart(9, '0')}`;
@@ -46,6 +47,18 @@ describe('drill checks (tests/drill)', () => {
     it('reports a workload without points as empty', () => {
       assert.deepEqual(checkGaps('prometheus', new Map([['w', []]]), [], 5000, 0, 1).empty, ['w']);
     });
+  });
+
+  it('phaseAt names the fault in progress (grace included), else the time since the last one', () => {
+    const faults: Fault[] = [
+      { kind: 'kill', target: 'aggregator-1', startMs: 10_000, endMs: 20_000, graceMs: 5_000 },
+      { kind: 'stop', target: 'kafka', startMs: 40_000, endMs: 100_000, graceMs: 0 },
+    ];
+    assert.equal(phaseAt(faults, 5_000), 'before the first fault');
+    assert.equal(phaseAt(faults, 24_000), 'kill aggregator-1');
+    assert.equal(phaseAt(faults, 35_000), '10 s after kill aggregator-1');
+    assert.equal(phaseAt(faults, 100_000), 'stop kafka');
+    assert.equal(phaseAt(faults, 130_000), '30 s after stop kafka');
   });
 
   it('slope is the least-squares slope', () => {

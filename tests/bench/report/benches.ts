@@ -118,6 +118,7 @@ const kafkaToEs: BenchSpec = {
     { id: 'steady', label: 'docs/s from the first document', unit: 'docs/s', kind: 'throughput', better: 'higher', ours: at('cargoscope_steady_docs_per_second', 'rounds'), peer: at('loader_steady_docs_per_second', 'rounds') },
     { id: 'first-doc', label: 'time to first document', unit: 's', kind: 'latency', better: 'lower', ours: at('cargoscope_first_doc_seconds', 'rounds'), peer: at('loader_first_doc_seconds', 'rounds') },
     { id: 'cpu', label: 'CPU per 100k docs', unit: 'CPU s', kind: 'resource', better: 'lower', ours: at('cargoscope_cpu_seconds_per_100k_docs', 'rounds'), peer: at('loader_cpu_seconds_per_100k_docs', 'rounds') },
+    { id: 'rss', label: 'peak RSS', unit: 'MiB', kind: 'resource', better: 'lower', ours: at('cargoscope_peak_rss_mib', 'rounds'), peer: at('loader_peak_rss_mib', 'rounds') },
   ],
   goals: [{ issue: 6, text: 'Kafka → Elasticsearch docs/s vs a plain bulk loader', figure: 'docs', on: 'ratio', op: '>=', threshold: 0.9 }],
 };

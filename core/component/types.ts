@@ -83,6 +83,12 @@ export interface PartialSendResult {
  */
 export interface Sink extends Lifecycle {
   start(ctx: ComponentContext): Promise<void>;
+  /**
+   * Optional: called as each envelope enters the sink's buffer, after `start`. Returns what is
+   * buffered and later handed to `send` in its place — the same ack, size and count, its event in
+   * a more compact form (bytes a sink would have encoded at send time anyway). Must not throw.
+   */
+  prepare?(envelope: Envelope): Envelope;
   send(batch: readonly Envelope[], signal: AbortSignal): Promise<PartialSendResult | void>;
 }
 

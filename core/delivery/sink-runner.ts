@@ -58,7 +58,7 @@ export class SinkRunner {
     const { metrics, labels } = this.telemetry;
     this.telemetry.eventsReceived(envelope.count, envelope.sizeBytes);
     metrics.bufferReceived.labels(labels.id, this.options.buffer.whenFull).inc(envelope.count);
-    await this.queue.push(envelope);
+    await this.queue.push(this.sink.prepare ? this.sink.prepare(envelope) : envelope);
     this.updateGauges();
   }
 

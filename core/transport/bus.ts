@@ -1,6 +1,7 @@
 import { Ack, envelope, type AckOutcome } from '../event';
 import { RetryableError } from '../delivery/errors';
-import type { SubscribeOptions, Subscription, Transport, TransportMessage } from './types';
+import { eventOf } from './encoded';
+import type { OutgoingMessage, SubscribeOptions, Subscription, Transport } from './types';
 
 interface Group {
   readonly name: string;
@@ -24,7 +25,7 @@ export class InProcessBus implements Transport {
     return Promise.resolve();
   }
 
-  async publish(topic: string, messages: readonly TransportMessage[]): Promise<void> {
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.stopped) throw new RetryableError('bus is shut down');
     const groups = (this.topics.get(topic) ?? []).filter((g) => !g.closed);
     // Like a Kafka topic without consumers: the data is accepted; nobody is waiting to read it.
@@ -57,8 +58,8 @@ export class InProcessBus implements Transport {
     return Promise.resolve();
   }
 
-  private async deliverToGroup(group: Group, topic: string, messages: readonly TransportMessage[]): Promise<{ outcome: AckOutcome; reason?: string }> {
-    const envelopes = messages.map((m) => envelope(m.event, new Ack()));
+  private async deliverToGroup(group: Group, topic: string, messages: readonly OutgoingMessage[]): Promise<{ outcome: AckOutcome; reason?: string }> {
+    const envelopes = messages.map((m) => envelope(eventOf(m), new Ack()));
     await group.handler(envelopes, `bus:${topic}`);
     const outcomes = await Promise.all(envelopes.map((e) => e.ack.done));
     const failedAt = outcomes.indexOf('failed');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ComponentContext, ComponentFactory, PartialSendResult, Sink, Source, SourceContext } from '../component/types';
 import type { ContainerMetrics, Envelope, Event } from '../event';
-import type { Subscription, TransportMessage } from './types';
+import { EncodedEnvelope } from './encoded';
+import type { OutgoingMessage, Subscription, TransportMessage } from './types';
 
 /**
  * How a batch is split into keyed messages. `workload`: one message per workload of a metrics
@@ -46,11 +47,31 @@ class TopicSink implements Sink {
     return Promise.resolve();
   }
 
+  /**
+   * Log batches are encoded as they arrive, where the transport has a wire form (Kafka): what
+   * waits for the broker is then bytes, not records (see EncodedEnvelope). Only logs: they are the
+   * volume, and each is one message, while a metrics scrape splits into one per workload.
+   */
+  prepare(env: Envelope): Envelope {
+    const transport = this.ctx?.transport;
+    if (!transport?.encode || env.event.type !== 'logs' || !this.wants(env.event)) return env;
+    const [message, ...more] = toMessages(env.event, this.options.key);
+    if (!message || more.length > 0) return env;
+    return new EncodedEnvelope(env, transport.encode(message));
+  }
+
   async send(batch: readonly Envelope[], signal: AbortSignal): Promise<PartialSendResult | void> {
     if (!this.ctx) throw new Error('topic sink used before start');
-    const wanted = this.options.event_types;
-    const messages = batch.flatMap((env) => (wanted.length === 0 || wanted.includes(env.event.type) ? toMessages(env.event, this.options.key) : []));
+    const messages = batch.flatMap((env): OutgoingMessage[] => {
+      if (env instanceof EncodedEnvelope) return [env.message];
+      return this.wants(env.event) ? toMessages(env.event, this.options.key) : [];
+    });
     await this.ctx.transport.publish(this.options.topic, messages, signal);
+  }
+
+  private wants(event: Event): boolean {
+    const wanted = this.options.event_types;
+    return wanted.length === 0 || wanted.includes(event.type);
   }
 
   shutdown(): Promise<void> {

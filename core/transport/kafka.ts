@@ -5,7 +5,7 @@ import { PermanentError, RetryableError } from '../delivery/errors';
 import type { KafkaConfig } from '../config/schema';
 import { TOPIC } from '../naming';
 import { contentTypeOf, decodeEvent, encodeEvent } from './codec';
-import type { SubscribeOptions, Subscription, Transport, TransportMessage } from './types';
+import type { EncodedMessage, OutgoingMessage, SubscribeOptions, Subscription, Transport, TransportMessage } from './types';
 
 /** Hooks for what a consumer cannot handle itself, so they are counted where the process counts. */
 export interface KafkaTransportHooks {
@@ -50,7 +50,11 @@ export class KafkaTransport implements Transport {
     await this.producer.connect();
   }
 
-  async publish(topic: string, messages: readonly TransportMessage[]): Promise<void> {
+  encode(message: TransportMessage): EncodedMessage {
+    return { key: message.key, value: encodeEvent(message.event), contentType: contentTypeOf(message.event) };
+  }
+
+  async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (!this.producer) throw new RetryableError('kafka transport not started');
     if (messages.length === 0) return;
     await this.ensureTopics([topic]);
@@ -59,7 +63,10 @@ export class KafkaTransport implements Transport {
         topic,
         acks: -1,
         compression: this.config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: messages.map((m) => ({ key: m.key, value: encodeEvent(m.event), headers: { 'content-type': contentTypeOf(m.event) } })),
+        messages: messages.map((m) => {
+          const wire = 'value' in m ? m : this.encode(m);
+          return { key: wire.key, value: wire.value, headers: { 'content-type': wire.contentType } };
+        }),
       });
     } catch (err) {
       throw classifyKafkaError(err);

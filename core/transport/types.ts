@@ -6,6 +6,16 @@ export interface TransportMessage {
   readonly event: Event;
 }
 
+/** A message already in its wire form (see `Transport.encode`). */
+export interface EncodedMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly contentType: string;
+}
+
+/** What `publish` takes: events, or messages a sink encoded ahead of time. */
+export type OutgoingMessage = TransportMessage | EncodedMessage;
+
 /**
  * Receives consumed events. The transport gives each envelope its own Ack and advances (commits)
  * its position only once the ack settles `delivered` or `rejected`; on `failed` the same messages
@@ -33,7 +43,13 @@ export interface Subscription {
 export interface Transport {
   readonly kind: 'bus' | 'kafka';
   start(): Promise<void>;
-  publish(topic: string, messages: readonly TransportMessage[], signal?: AbortSignal): Promise<void>;
+  /**
+   * The wire form of a message, for transports that have one (Kafka): a sink can encode an event
+   * as it enters its buffer, so what waits there is bytes rather than the event's objects. Absent
+   * where events travel as objects (the bus).
+   */
+  encode?(message: TransportMessage): EncodedMessage;
+  publish(topic: string, messages: readonly OutgoingMessage[], signal?: AbortSignal): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   shutdown(deadline: number): Promise<void>;
 }

@@ -108,6 +108,27 @@ describe('Kafka transport (real broker)', function () {
     }
   });
 
+  it('publishes a message encoded ahead of time (a topic sink\'s buffered log batch) as the same record an event makes', async () => {
+    const topic = `cargoscope.test.${randomUUID()}`;
+    const t = await transport();
+    const received: Envelope[] = [];
+    await t.subscribe({ topics: [topic], group: `g-${randomUUID()}`, handler: (envs) => {
+      for (const env of envs) env.ack.settle('delivered');
+      received.push(...envs);
+      return Promise.resolve();
+    } });
+    const container = {
+      node: 'n1', id: 'e'.repeat(64), name: 'enc', image: 'busybox', labels: {}, containerName: 'enc', isSandbox: false,
+      workload: { kind: 'standalone' as const, namespace: 'standalone', replicaSet: 'enc', pod: 'enc', id: workloadId('standalone', 'standalone', 'enc') },
+    };
+    const event: LogBatch = { type: 'logs', version: 1, source: 'logs', container, records: [1, 2].map((n) => ({
+      id: `${container.id}:f:${n}`, time: '2026-12-04T19:00:00.000000000Z', stream: 'stdout' as const, message: `line ${n}`, origin: { fileKey: 'f', offset: n, endOffset: n + 1 },
+    })) };
+    await t.publish(topic, [t.encode({ key: 'k', event }), { key: 'k', event }]);
+    await eventually(30_000, () => (received.length === 2 ? true : undefined));
+    assert.deepEqual(received.map((e) => e.event), [event, event]);
+  });
+
   // docs/DRILL.md finding 6: a whole fetch decoded at once held ~350 MiB of records before the
   // sink buffer could push back; slices of ~1 MiB (estimated) keep decoding under that backpressure.
   it('hands a large fetch downstream in slices of about 1 MiB, so downstream backpressure bounds what is decoded', async () => {

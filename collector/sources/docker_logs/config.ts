@@ -25,8 +25,11 @@ export const dockerLogsSourceSchema = z.strictObject({
   use_inspect_log_path: z.boolean().default(true),
   /** Where to start in a container's log the first time it is seen (no checkpoint). */
   read_from: z.enum(['beginning', 'end']).default('beginning'),
-  /** Bytes per read(2) call. */
-  read_buffer_bytes: z.number().int().min(4 * KiB).max(16 * MiB).default(256 * KiB),
+  /**
+   * Bytes per read(2) call. 1 MiB (two full batches of 256-byte lines per read) shipped 256-byte
+   * lines ~40 % faster than 256 KiB in the docker-logs bench, for 3 MiB more of read buffers.
+   */
+  read_buffer_bytes: z.number().int().min(4 * KiB).max(16 * MiB).default(1 * MiB),
   /** Read buffers shared by all containers (reads in parallel at most); memory is their product. */
   read_buffers: z.number().int().min(1).max(64).default(4),
   /** Cap on one message after partial records are joined; longer ones are cut and marked `truncated`. */

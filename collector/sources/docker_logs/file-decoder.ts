@@ -68,31 +68,30 @@ export class FileDecoder {
 
   /** Feeds `chunk[0, length)`, read from file offset `offset` (must follow what was fed before). */
   feed(chunk: Buffer, length: number, offset: number): void {
-    let data = chunk.subarray(0, length);
-    let base = offset;
-    if (this.carry) {
-      data = Buffer.concat([this.carry, data]);
-      base = this.carryOffset;
-      this.carry = undefined;
-    }
+    const data = chunk.subarray(0, length);
     this.fedTo = offset + length;
     let pos = 0;
-    if (this.skipHead) pos = this.skipLongLine(data, base);
+    if (this.skipHead) pos = this.skipLongLine(data, offset);
+    else if (this.carry) {
+      // Only the line cut by the previous read is joined, not the whole read: copying every
+      // read behind its carry cost a copy of the file and a buffer's worth of garbage per read.
+      const nl = data.indexOf(NEWLINE);
+      const joined = Buffer.concat([this.carry, nl < 0 ? data : data.subarray(0, nl)]);
+      this.carry = undefined;
+      if (nl < 0) {
+        this.keepUnfinished(joined, 0, this.carryOffset, true);
+        return;
+      }
+      this.line(joined, 0, joined.length, this.carryOffset);
+      pos = nl + 1;
+    }
     while (pos < data.length) {
       const nl = data.indexOf(NEWLINE, pos);
       if (nl < 0) break;
-      this.line(data, pos, nl, base);
+      this.line(data, pos, nl, offset);
       pos = nl + 1;
     }
-    if (pos >= data.length) return;
-    if (data.length - pos > this.physicalCap) {
-      this.skipHead = Buffer.from(data.subarray(pos, pos + this.options.maxLineBytes));
-      this.carryOffset = base + pos;
-      return;
-    }
-    // Copy: the caller reuses its read buffer.
-    this.carry = Buffer.from(data.subarray(pos));
-    this.carryOffset = base + pos;
+    if (pos < data.length) this.keepUnfinished(data, pos, offset);
   }
 
   /** Emits held multiline records whose flush timeout passed. */
@@ -177,6 +176,17 @@ export class FileDecoder {
     const cap = Math.min(end, start + this.options.maxLineBytes);
     const text = truncateUtf8(data.toString('utf8', start, cap), this.options.maxLineBytes);
     this.record(offset, endOffset, '', 'stdout', text, cap - start, error);
+  }
+
+  /** The unfinished line `data[pos…]` (file offset `base + pos`) waits for the next read. */
+  private keepUnfinished(data: Buffer, pos: number, base: number, owned = false): void {
+    this.carryOffset = base + pos;
+    if (data.length - pos > this.physicalCap) {
+      this.skipHead = Buffer.from(data.subarray(pos, pos + this.options.maxLineBytes));
+      return;
+    }
+    // Copy unless it is ours already: the caller reuses its read buffer.
+    this.carry = owned && pos === 0 ? data : Buffer.from(data.subarray(pos));
   }
 
   private skipLongLine(data: Buffer, base: number): number {

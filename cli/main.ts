@@ -4,7 +4,6 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
-import { runSimulate } from '../alerting';
 import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { tuneHeap } from './heap';
@@ -176,6 +175,8 @@ function listComponents(out: Out): number {
 async function autoscaleCommand(args: string[], policy: string | undefined, series: string | undefined, out: Out, err: Out): Promise<number> {
   if (args[0] !== 'simulate' || !policy || !series) return err('usage: cargoscope autoscale simulate --policy FILE --series FILE.jsonl\n'), EXIT.usage;
   try {
+    // Loaded on demand, like the components (cli/registry.ts): the pipelines do not need it.
+    const { runSimulate } = await import('../alerting/index.js');
     const [policyText, seriesText] = await Promise.all([readFile(policy, 'utf8'), readFile(series, 'utf8')]);
     for (const line of runSimulate(policyText, seriesText, policy)) out(`${line}\n`);
     return EXIT.ok;

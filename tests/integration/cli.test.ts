@@ -107,4 +107,22 @@ describe('cargoscope CLI (real process)', function () {
       assert.equal(check.status, 0, check.stderr);
     }
   });
+
+  it('`components` lists every type, and `autoscale simulate` runs (both load their modules on demand)', () => {
+    const listed = spawnSync(process.execPath, [bin, 'components'], { encoding: 'utf8' });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.deepEqual(listed.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(':')).sort(), [
+      'sink:alert_rules', 'sink:autoscaler', 'sink:elasticsearch', 'sink:file', 'sink:influxdb', 'sink:prometheus_exporter', 'sink:topic',
+      'source:cadvisor', 'source:cgroup', 'source:docker_logs', 'source:docker_stats', 'source:prometheus_query', 'source:topic', 'transform:rollup',
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cargoscope-sim-'));
+    const policy = path.join(dir, 'policy.yaml');
+    const series = path.join(dir, 'series.jsonl');
+    writeFileSync(policy, 'policies:\n  - { name: q, target: { type: webhook, name: q }, workload: w, max_replicas: 20, metrics: [{ type: total, metric: queue_depth, target_per_replica: 10 }] }\n');
+    writeFileSync(series, '{"time":0,"workload":"w","metric":"queue_depth","value":95,"replicas":3,"ready":3}\n');
+    const sim = spawnSync(process.execPath, [bin, 'autoscale', 'simulate', '--policy', policy, '--series', series], { encoding: 'utf8' });
+    assert.equal(sim.status, 0, sim.stderr);
+    const decision = JSON.parse(sim.stdout) as { desiredReplicas: number; limitedBy: string };
+    assert.deepEqual([decision.desiredReplicas, decision.limitedBy], [7, 'scale_up_limit']);
+  });
 });

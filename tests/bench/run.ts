@@ -39,15 +39,19 @@ function bringUp(services: readonly string[]): string | undefined {
   }
 }
 
-function runOne(bench: BenchSpec, where: string, host: string): Promise<Outcome> {
+function runOne(bench: BenchSpec, where: string): Promise<Outcome> {
   const file = path.join(__dirname, bench.file);
   const command = `node ${path.relative(ROOT, file)} ${bench.args.join(' ')}`.trim();
   const started = Date.now();
-  const done = (extra: { result?: Result; error?: string }): Outcome => ({
+  // Read after the services are up: the machine line names the peers' versions, and bringing
+  // the services up is what installs the peers (rsyslogd was "not found" when read before).
+  const outcome = (host: string, extra: { result?: Result; error?: string }): Outcome => ({
     name: bench.name, command, seconds: (Date.now() - started) / 1000, measuredAt: new Date(started).toISOString(), machine: host, ...extra,
   });
-  if (!existsSync(file)) return Promise.resolve(done({ error: `${bench.file} is not built (missing)` }));
+  if (!existsSync(file)) return Promise.resolve(outcome(machine(ROOT), { error: `${bench.file} is not built (missing)` }));
   const down = bringUp(bench.services);
+  const host = machine(ROOT);
+  const done = (extra: { result?: Result; error?: string }): Outcome => outcome(host, extra);
   if (down) return Promise.resolve(done({ error: down }));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file, ...bench.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -94,17 +98,16 @@ async function main(): Promise<void> {
   const missing = names.length > 0 ? BENCHES.filter((b) => !selected.includes(b) && !kept.has(b.name)).map((b) => b.name) : [];
   const legacy = legacySections(before, missing);
   if (missing.length > 0) process.stderr.write(`note: ${out} stores no result for ${missing.join(', ')}; their old sections are kept as text (${[...legacy.keys()].join(', ') || 'none found'}) and the summary says "not measured" for them\n`);
-  const host = machine(ROOT);
   const outcomes = new Map(kept);
   for (const [i, bench] of selected.entries()) {
     const where = `[${i + 1}/${selected.length}]`;
     process.stderr.write(`${where} ${bench.name}: ${bench.what} …\n`);
-    const outcome = await runOne(bench, where, host);
+    const outcome = await runOne(bench, where);
     report(outcome, bench, where);
     outcomes.set(bench.name, outcome);
   }
   const command = names.length > 0 ? `npm run bench -- ${names.join(' ')}` : 'npm run bench';
-  writeFileSync(out, renderDocument({ specs: BENCHES, outcomes, machine: host, writtenAt: new Date().toISOString(), command, legacy }));
+  writeFileSync(out, renderDocument({ specs: BENCHES, outcomes, machine: machine(ROOT), writtenAt: new Date().toISOString(), command, legacy }));
   for (const spec of BENCHES) {
     const o = outcomes.get(spec.name);
     if (!o?.result) continue;

@@ -55,9 +55,8 @@ class TopicSink implements Sink {
   prepare(env: Envelope): Envelope {
     const transport = this.ctx?.transport;
     if (!transport?.encode || env.event.type !== 'logs' || !this.wants(env.event)) return env;
-    const [message, ...more] = toMessages(env.event, this.options.key);
-    if (!message || more.length > 0) return env;
-    return new EncodedEnvelope(env, transport.encode(message));
+    const [message] = toMessages(env.event, this.options.key);
+    return message ? new EncodedEnvelope(env, transport.encode(message)) : env;
   }
 
   async send(batch: readonly Envelope[], signal: AbortSignal): Promise<PartialSendResult | void> {

@@ -43,15 +43,14 @@ function runOne(bench: BenchSpec, where: string): Promise<Outcome> {
   const file = path.join(__dirname, bench.file);
   const command = `node ${path.relative(ROOT, file)} ${bench.args.join(' ')}`.trim();
   const started = Date.now();
-  // Read after the services are up: the machine line names the peers' versions, and bringing
-  // the services up is what installs the peers (rsyslogd was "not found" when read before).
-  const outcome = (host: string, extra: { result?: Result; error?: string }): Outcome => ({
-    name: bench.name, command, seconds: (Date.now() - started) / 1000, measuredAt: new Date(started).toISOString(), machine: host, ...extra,
+  // Called once per bench, after its services are up: the machine line names the peers'
+  // versions, and bringing the services up is what installs the peers (rsyslogd was "not found"
+  // when the line was read before).
+  const done = (extra: { result?: Result; error?: string }): Outcome => ({
+    name: bench.name, command, seconds: (Date.now() - started) / 1000, measuredAt: new Date(started).toISOString(), machine: machine(ROOT), ...extra,
   });
-  if (!existsSync(file)) return Promise.resolve(outcome(machine(ROOT), { error: `${bench.file} is not built (missing)` }));
+  if (!existsSync(file)) return Promise.resolve(done({ error: `${bench.file} is not built (missing)` }));
   const down = bringUp(bench.services);
-  const host = machine(ROOT);
-  const done = (extra: { result?: Result; error?: string }): Outcome => outcome(host, extra);
   if (down) return Promise.resolve(done({ error: down }));
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [file, ...bench.args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });

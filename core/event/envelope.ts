@@ -1,6 +1,6 @@
 import type { Ack } from './ack';
 import type { DeadLetter } from './deadletter';
-import type { LogBatch } from './logs';
+import { packedFigures, type LogBatch } from './logs';
 import type { MetricBatch } from './metrics';
 import type { RollupBatch } from './rollups';
 
@@ -29,7 +29,7 @@ export function countEvents(event: Event): number {
       return n;
     }
     case 'logs':
-      return event.records.length;
+      return packedFigures(event)?.count ?? event.records.length;
     case 'rollups':
       return event.series.length;
     case 'deadletter':
@@ -46,6 +46,8 @@ export function estimateBytes(event: Event): number {
     case 'metrics':
       return 256 + countEvents(event) * 96 + event.containers.length * 512;
     case 'logs': {
+      const packed = packedFigures(event);
+      if (packed) return packed.estimatedBytes;
       let n = 512;
       for (const r of event.records) n += r.message.length + 160;
       return n;

@@ -5,6 +5,7 @@ export { countEvents, envelope, estimateBytes } from './envelope';
 export type { Envelope, Event, EventType } from './envelope';
 export { workloadId } from './identity';
 export type { ContainerIdentity, WorkloadIdentity, WorkloadKind } from './identity';
-export type { LogBatch, LogOrigin, LogRecord, LogStream } from './logs';
+export { PACKED_FIGURES, packedFigures } from './logs';
+export type { LogBatch, LogOrigin, LogRecord, LogStream, PackedFigures } from './logs';
 export type { ContainerMetrics, MetricBatch, MetricSample, SampleKind } from './metrics';
 export type { RollupBatch, RollupKey, RollupLevel, RollupSeries } from './rollups';

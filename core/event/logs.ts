@@ -32,3 +32,19 @@ export interface LogBatch {
   readonly container: ContainerIdentity;
   readonly records: readonly LogRecord[];
 }
+
+/**
+ * The figures of a log batch that carries its records as wire bytes (core/transport's
+ * PackedLogBatch), read through this symbol so envelopes can be sized and counted without
+ * decoding them. A getter on the class, not an own property: a spread copy does not keep it.
+ */
+export const PACKED_FIGURES = Symbol('cargoscope.packedFigures');
+
+export interface PackedFigures {
+  readonly count: number;
+  readonly estimatedBytes: number;
+}
+
+export function packedFigures(batch: LogBatch): PackedFigures | undefined {
+  return (batch as { [PACKED_FIGURES]?: PackedFigures })[PACKED_FIGURES];
+}

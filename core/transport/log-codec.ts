@@ -1,4 +1,5 @@
-import type { ContainerIdentity, LogBatch, LogRecord, LogStream } from '../event';
+import { PACKED_FIGURES, type ContainerIdentity, type LogBatch, type LogRecord, type PackedFigures } from '../event';
+import { LogRecordsWriter, readRecords, WireReader } from './log-records';
 
 /**
  * Wire format 2 of `cargoscope.logs.v1` values: a compact binary batch. JSON spent ~600 bytes on a
@@ -25,25 +26,18 @@ export const LOGS_MAGIC = Buffer.from('CSLB', 'latin1');
 export const LOGS_WIRE_VERSION = 2;
 export const LOGS_CONTENT_TYPE = 'application/vnd.cargoscope.logs+binary; version=2';
 
-const ERROR_CODES = [undefined, 'unparseable', 'truncated', 'invalid_utf8'] as const;
-const F_STDERR = 1;
-const F_EXPLICIT_ID = 8;
-const F_FILE_KEY = 16;
-
 interface Header {
   readonly source: string;
   readonly container: ContainerIdentity;
   readonly fileKeys: readonly string[];
 }
 
-/** A reused, growing scratch area: one encode at a time (the event loop is single-threaded). */
-let scratch = Buffer.allocUnsafe(1 << 20);
-
 export function isLogBatchValue(value: Buffer): boolean {
   return value.length >= 5 && value[0] === 0x43 && value[1] === 0x53 && value[2] === 0x4c && value[3] === 0x42;
 }
 
 export function encodeLogBatch(batch: LogBatch): Buffer {
+  if (batch instanceof PackedLogBatch) return batch.wire();
   const fileKeys: string[] = [];
   const keyIndex = new Map<string, number>();
   for (const r of batch.records) {
@@ -52,34 +46,107 @@ export function encodeLogBatch(batch: LogBatch): Buffer {
       fileKeys.push(r.origin.fileKey);
     }
   }
-  const header: Header = { source: batch.source, container: batch.container, fileKeys };
-  const w = new Writer();
-  w.raw(LOGS_MAGIC);
-  w.byte(LOGS_WIRE_VERSION);
-  w.string(JSON.stringify(header));
-  w.varint(batch.records.length);
   const idBase = `${batch.container.id}:`;
-  let key = -1;
-  let prevEnd = 0;
-  let prevTime = '';
+  const writer = new LogRecordsWriter();
+  writer.begin();
   for (const r of batch.records) {
-    w.reserve(48 + 3 * (r.time.length + r.message.length + r.id.length));
-    const k = keyIndex.get(r.origin.fileKey) as number;
-    const explicitId = r.id !== `${idBase}${r.origin.fileKey}:${r.origin.offset}`;
-    w.byte((r.stream === 'stderr' ? F_STDERR : 0) | (ERROR_CODES.indexOf(r.error) << 1) | (explicitId ? F_EXPLICIT_ID : 0) | (k !== key ? F_FILE_KEY : 0));
-    if (k !== key) w.varint(k);
-    key = k;
-    w.varint(zigzag(r.origin.offset - prevEnd));
-    w.varint(r.origin.endOffset - r.origin.offset);
-    prevEnd = r.origin.endOffset;
-    const shared = sharedPrefix(prevTime, r.time);
-    w.varint(shared);
-    w.string(shared === 0 ? r.time : r.time.slice(shared));
-    prevTime = r.time;
-    if (explicitId) w.string(r.id);
-    w.string(r.message);
+    writer.addRecord(r, keyIndex.get(r.origin.fileKey) as number, r.id !== `${idBase}${r.origin.fileKey}:${r.origin.offset}`);
   }
-  return w.done();
+  return frame({ source: batch.source, container: batch.container, fileKeys }, batch.records.length, writer.seal(), 0);
+}
+
+/**
+ * Magic, version, header, record count, then the record section: `section[start…]`. The prefix is
+ * written into the bytes before `start` when they are unused room, else the whole is copied once.
+ */
+function frame(header: Header, count: number, section: Buffer, start: number): Buffer {
+  const json = JSON.stringify(header);
+  const jsonBytes = Buffer.byteLength(json);
+  const prefixBytes = LOGS_MAGIC.length + 1 + varintLength(jsonBytes) + jsonBytes + varintLength(count);
+  const records = section.length - start;
+  const out = prefixBytes <= start ? section.subarray(start - prefixBytes) : Buffer.allocUnsafe(prefixBytes + records);
+  LOGS_MAGIC.copy(out, 0);
+  out[LOGS_MAGIC.length] = LOGS_WIRE_VERSION;
+  let pos = writeVarint(out, LOGS_MAGIC.length + 1, jsonBytes);
+  pos += out.write(json, pos, 'utf8');
+  pos = writeVarint(out, pos, count);
+  if (prefixBytes > start) section.copy(out, pos, start);
+  return out;
+}
+
+function varintLength(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+function writeVarint(buf: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    buf[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[at++] = n;
+  return at;
+}
+
+/** A record section written ahead of time (see PackedLogBatch), with the figures envelopes need. */
+export interface PackedRecords {
+  /** The section is `buffer[start…]`; the bytes before it are room for the header. */
+  readonly buffer: Buffer;
+  readonly start: number;
+  readonly count: number;
+  /** What the batch holds in memory: its bytes (it makes no per-record objects). */
+  readonly estimatedBytes: number;
+  readonly fileKeys: readonly string[];
+}
+
+/** Room left in front of a packed section for its header: a container identity with its labels. */
+export const PACKED_HEADROOM = 4096;
+
+/**
+ * A log batch whose records are already the bytes they will travel as. Why: a tailer writing
+ * json-file lines straight into the wire format copies each message once and makes no string or
+ * object per line; building LogRecords only for the encoder to turn them back into bytes was most
+ * of the collector's CPU and garbage (BENCHMARKS.md, docker-logs). `records` is still there for
+ * anything that wants them (the embedded pipeline, transforms, tests): decoded on first use, once.
+ * Records must carry derived ids: `<container id>:<file key>:<offset>`.
+ */
+export class PackedLogBatch implements LogBatch {
+  readonly type = 'logs';
+  readonly version = 1;
+  declare readonly records: readonly LogRecord[];
+  #decoded: readonly LogRecord[] | undefined;
+
+  constructor(
+    readonly source: string,
+    readonly container: ContainerIdentity,
+    private readonly packed: PackedRecords,
+  ) {
+    // An own, enumerable property: a spread copy (`{ ...batch, container }`) gets the records.
+    Object.defineProperty(this, 'records', { enumerable: true, get: () => this.decodedRecords() });
+  }
+
+  get [PACKED_FIGURES](): PackedFigures {
+    return this.packed;
+  }
+
+  wire(): Buffer {
+    const { buffer, start, count, fileKeys } = this.packed;
+    return frame({ source: this.source, container: this.container, fileKeys }, count, buffer, start);
+  }
+
+  private decodedRecords(): readonly LogRecord[] {
+    if (!this.#decoded) {
+      const reader = new WireReader(this.packed.buffer, this.packed.start);
+      this.#decoded = readRecords(reader, this.packed.count, `${this.container.id}:`, this.packed.fileKeys);
+      // Our own writer made these bytes: not reading them back is a bug, not bad input.
+      if (!reader.atEnd) throw new Error(`a packed log batch has ${reader.remaining} bytes after its last record`);
+    }
+    return this.#decoded;
+  }
 }
 
 export type LogDecodeResult = { readonly ok: true; readonly event: LogBatch } | { readonly ok: false; readonly reason: string; readonly detail: string };
@@ -87,147 +154,17 @@ export type LogDecodeResult = { readonly ok: true; readonly event: LogBatch } | 
 export function decodeLogBatch(value: Buffer): LogDecodeResult {
   if (value[4] !== LOGS_WIRE_VERSION) return { ok: false, reason: 'unknown_version', detail: `logs wire format ${value[4]} is not supported (expected ${LOGS_WIRE_VERSION})` };
   try {
-    const r = new Reader(value, 5);
+    const r = new WireReader(value, 5);
     const header = JSON.parse(r.string()) as Partial<Header>;
     const { source, container, fileKeys } = header;
     if (typeof source !== 'string' || typeof container !== 'object' || container === null || typeof container.id !== 'string' || !Array.isArray(fileKeys)) {
       return { ok: false, reason: 'malformed', detail: 'logs batch header lacks source, container or fileKeys' };
     }
     const count = r.varint();
-    const records: LogRecord[] = [];
-    const idBase = `${container.id}:`;
-    let fileKey: string | undefined;
-    let prevEnd = 0;
-    let prevTime = '';
-    for (let i = 0; i < count; i++) {
-      const flags = r.byte();
-      if (flags & F_FILE_KEY) fileKey = fileKeys[r.varint()] as string | undefined;
-      if (typeof fileKey !== 'string') throw new RangeError(`record ${i} has no file key`);
-      const offset = prevEnd + unzigzag(r.varint());
-      const endOffset = offset + r.varint();
-      prevEnd = endOffset;
-      const shared = r.varint();
-      if (shared > prevTime.length) throw new RangeError(`record ${i} shares more of the time than there is`);
-      const time = prevTime.slice(0, shared) + r.string();
-      prevTime = time;
-      const id = flags & F_EXPLICIT_ID ? r.string() : `${idBase}${fileKey}:${offset}`;
-      const message = r.string();
-      const stream: LogStream = flags & F_STDERR ? 'stderr' : 'stdout';
-      const error = ERROR_CODES[(flags >> 1) & 3];
-      const origin = { fileKey, offset, endOffset };
-      records.push(error === undefined ? { id, time, stream, message, origin } : { id, time, stream, message, origin, error });
-    }
-    if (!r.atEnd) throw new RangeError(`${value.length - r.pos} bytes after the last record`);
+    const records = readRecords(r, count, `${container.id}:`, fileKeys);
+    if (!r.atEnd) throw new RangeError(`${r.remaining} bytes after the last record`);
     return { ok: true, event: { type: 'logs', version: 1, source, container, records } };
   } catch (err) {
     return { ok: false, reason: 'malformed', detail: `logs batch: ${(err as Error).message}` };
-  }
-}
-
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
-}
-
-function unzigzag(n: number): number {
-  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-}
-
-function sharedPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
-}
-
-/** LEB128 varints with plain arithmetic (offsets pass 2^32), strings with a length prefix. */
-class Writer {
-  pos = 0;
-
-  reserve(bytes: number): void {
-    if (this.pos + bytes <= scratch.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(scratch.length * 2, this.pos + bytes));
-    scratch.copy(grown, 0, 0, this.pos);
-    scratch = grown;
-  }
-
-  byte(b: number): void {
-    scratch[this.pos++] = b;
-  }
-
-  raw(bytes: Buffer): void {
-    this.reserve(bytes.length);
-    bytes.copy(scratch, this.pos);
-    this.pos += bytes.length;
-  }
-
-  varint(n: number): void {
-    while (n >= 0x80) {
-      scratch[this.pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    scratch[this.pos++] = n;
-  }
-
-  /**
-   * Writes the UTF-8 bytes first, behind a length prefix as wide as the longest the string could
-   * need (3 bytes per UTF-16 unit), then fills the prefix in, padded — one pass over the string.
-   */
-  string(s: string): void {
-    const max = s.length * 3;
-    this.reserve(max + 8);
-    const width = max < 0x80 ? 1 : max < 0x4000 ? 2 : max < 0x200000 ? 3 : max < 0x10000000 ? 4 : 5;
-    const n = s.length === 0 ? 0 : scratch.write(s, this.pos + width, 'utf8');
-    let v = n;
-    for (let i = 0; i < width - 1; i++) {
-      scratch[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    scratch[this.pos++] = v;
-    this.pos += n;
-  }
-
-  /** A copy of what was written: the scratch is reused by the next encode. */
-  done(): Buffer {
-    const out = Buffer.from(scratch.subarray(0, this.pos));
-    // One huge line must not pin a huge scratch for the life of the process.
-    if (scratch.length > 8 << 20) scratch = Buffer.allocUnsafe(1 << 20);
-    return out;
-  }
-}
-
-class Reader {
-  constructor(
-    private readonly buf: Buffer,
-    public pos: number,
-  ) {}
-
-  get atEnd(): boolean {
-    return this.pos === this.buf.length;
-  }
-
-  byte(): number {
-    if (this.pos >= this.buf.length) throw new RangeError('unexpected end of batch');
-    return this.buf[this.pos++] as number;
-  }
-
-  varint(): number {
-    let n = 0;
-    let scale = 1;
-    for (let i = 0; i < 8; i++) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 0x80;
-    }
-    throw new RangeError('varint longer than 8 bytes');
-  }
-
-  string(): string {
-    const n = this.varint();
-    const end = this.pos + n;
-    if (end > this.buf.length) throw new RangeError('string runs past the end of the batch');
-    const s = this.buf.toString('utf8', this.pos, end);
-    this.pos = end;
-    return s;
   }
 }

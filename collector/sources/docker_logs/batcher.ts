@@ -42,3 +42,17 @@ export function planBatches(records: readonly LogRecord[], safeOffset: number, m
   }
   return out;
 }
+
+/**
+ * The checkpoint each batch may commit once it and all before it are delivered: the lowest start
+ * offset of anything after it (later batches, then what the decoder still holds), as above.
+ */
+export function batchCheckpoints(batches: readonly { readonly minOffset: number }[], safeOffset: number): number[] {
+  const out = new Array<number>(batches.length);
+  let after = safeOffset;
+  for (let i = batches.length - 1; i >= 0; i--) {
+    out[i] = after;
+    after = Math.min((batches[i] as { minOffset: number }).minOffset, after);
+  }
+  return out;
+}

@@ -34,10 +34,20 @@ export const dockerLogsSourceSchema = z.strictObject({
   read_buffers: z.number().int().min(1).max(64).default(4),
   /** Cap on one message after partial records are joined; longer ones are cut and marked `truncated`. */
   max_line_bytes: z.number().int().min(KiB).max(256 * MiB).default(4 * MiB),
-  /** Batches per container are closed at this many bytes of message text... */
-  batch_max_bytes: z.number().int().positive().default(1 * MiB),
-  /** ...or this many records. */
-  batch_max_records: z.number().int().positive().default(2000),
+  /**
+   * A container's batch (one Kafka message) is closed before it passes this many bytes as sent,
+   * before compression (a single longer record makes a batch of its own). 960 KiB keeps one
+   * message under Kafka's default `message.max.bytes` (1 MiB) with room for its header and gzip's
+   * worst case; the broker applies that limit to a produce request's compressed record batch,
+   * which holds every message the sink sends to the partition at once.
+   */
+  batch_max_bytes: z.number().int().positive().default(960 * KiB),
+  /**
+   * ...or at this many records. Per-batch costs (a gzip stream, a produce request, an ack, a
+   * checkpoint) are paid per message, so the bytes should close batches, not the count: batches
+   * of 2000 256-byte lines shipped ~25 % slower than ~3,600-line ones in the docker-logs bench.
+   */
+  batch_max_records: z.number().int().positive().default(10_000),
   /**
    * Emitted but not yet acknowledged bytes, over all containers; reading stops above it. With
    * acks=all and one request in flight, the sink sends what has queued while the previous request

@@ -1,11 +1,12 @@
-import { Ack, type LogBatch, type LogRecord } from '../../../core/event';
+import { Ack } from '../../../core/event';
+import { PackedLogBatch } from '../../../core/transport/log-codec';
 import type { ConcurrencyLimit } from '../../../core/delivery/concurrency';
 import type { SourceContext } from '../../../core/component/types';
-import { planBatches } from './batcher';
+import { batchCheckpoints } from './batcher';
 import type { CheckpointStore, FileCheckpoint } from './checkpoint-store';
 import type { DockerLogsSourceConfig } from './config';
 import { InOrderCommitter, type ByteBudget } from './delivery-tracker';
-import { FileDecoder, type DecodeCounts } from './file-decoder';
+import { FileDecoder, type DecodeCounts, type DecodedBatch } from './file-decoder';
 import { listSiblings, readIdentity } from './file-identity';
 import { containerBirth } from './container-dir';
 import type { MultilineOptions } from './multiline';
@@ -274,9 +275,11 @@ export class ContainerTailer {
     file.readOffset = start;
     file.committed = start;
     file.decoder = new FileDecoder({
-      idPrefix: `${this.id}:${identity.key}:`,
+      containerId: this.id,
       fileKey: identity.key,
       maxLineBytes: this.deps.config.max_line_bytes,
+      batchMaxRecords: this.deps.config.batch_max_records,
+      batchMaxBytes: this.deps.config.batch_max_bytes,
       ...(this.multiline ? { multiline: this.multiline } : {}),
     });
     file.decoder.reset(start);
@@ -288,25 +291,25 @@ export class ContainerTailer {
     const decoder = file.decoder as FileDecoder;
     const key = file.key as string;
     this.count(decoder.takeCounts());
-    const records = decoder.take();
+    const batches = decoder.takeBatches();
     const safe = decoder.safeOffset();
-    if (records.length === 0) {
+    if (batches.length === 0) {
       // A finished file with nothing left still has to be committed (in order) to be marked done.
       if (final) this.committer.track(Promise.resolve('delivered'), key, file.readOffset, 0);
       return;
     }
-    const { batch_max_records: maxRecords, batch_max_bytes: maxBytes } = this.deps.config;
-    for (const b of planBatches(records, safe, maxRecords, maxBytes)) {
+    const checkpoints = batchCheckpoints(batches, safe);
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i] as DecodedBatch;
       // The bound holds per batch, not per read: one read can decode many batches.
       if (this.deps.budget.full) await this.deps.budget.available();
       // After a failure nothing more is emitted from this read: the rewind re-reads it.
       if (this.rereadRequested || this.stopped) return;
-      const slice: readonly LogRecord[] = b.start === 0 && b.end === records.length ? records : records.slice(b.start, b.end);
       const ack = new Ack();
-      this.committer.track(ack.done, key, b.checkpoint, b.bytes);
-      this.deps.ctx.telemetry.eventsReceived(slice.length, b.bytes);
-      const batch: LogBatch = { type: 'logs', version: 1, source: this.deps.ctx.id, container: this.target.identity, records: slice };
-      await this.deps.ctx.emit(batch, ack);
+      this.committer.track(ack.done, key, checkpoints[i] as number, b.estimatedBytes);
+      this.deps.ctx.telemetry.eventsReceived(b.count, b.estimatedBytes);
+      // The decoder wrote derived ids, `<this.id>:<key>:<offset>`; the identity's id is this.id.
+      await this.deps.ctx.emit(new PackedLogBatch(this.deps.ctx.id, this.target.identity, b), ack);
     }
   }
 

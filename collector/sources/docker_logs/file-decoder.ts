@@ -1,18 +1,34 @@
+import { isAscii } from 'node:buffer';
 import type { LogRecord, LogStream } from '../../../core/event';
-import { ParsedLine, parseJsonFileLine, recordStartAfter } from './json-file-parser';
+import { PACKED_HEADROOM, type PackedRecords } from '../../../core/transport/log-codec';
+import { LogRecordsWriter, readRecords, WireReader } from '../../../core/transport/log-records';
+import { LineScan, ParsedLine, parseJsonFileLine, recordStartAfter, scanJsonFileLine } from './json-file-parser';
 import { MultilineJoiner, type MultilineOptions } from './multiline';
 import { PartialReassembler, truncateUtf8, type EmitPiece, type RecordError } from './reassembler';
 
 const NEWLINE = 0x0a;
+/** A record's flags, offsets and lengths on the wire, at most. */
+const RECORD_FRAMING_BYTES = 32;
+/** A batch object and its header, over its bytes. */
+const BATCH_OVERHEAD_BYTES = 512;
 
 export interface DecoderOptions {
-  /** `<container id>:<file key>:`; a record's id is this plus its first byte's offset. */
-  readonly idPrefix: string;
+  /** A record's id is `<container id>:<file key>:<offset of its first byte>`. */
+  readonly containerId: string;
   readonly fileKey: string;
   /** Cap on a message after partial records are joined. */
   readonly maxLineBytes: number;
   readonly multiline?: MultilineOptions;
   readonly now?: () => number;
+  /** Where decoded records are cut into batches (by count, and by estimated bytes). */
+  readonly batchMaxRecords?: number;
+  readonly batchMaxBytes?: number;
+}
+
+/** Records decoded into wire bytes, ready to be a PackedLogBatch, and where they start in the file. */
+export interface DecodedBatch extends PackedRecords {
+  /** Lowest start offset among its records: a checkpoint before it must not pass this. */
+  readonly minOffset: number;
 }
 
 /** What went wrong since the last `takeCounts()`, for per-batch telemetry. */
@@ -31,13 +47,24 @@ function zeroCounts(): DecodeCounts {
 }
 
 /**
- * Bytes of one json-file → LogRecords: line splitting across reads, parsing, partial-record
- * reassembly, optional multiline joining and deterministic ids. Pure (no I/O): the tailer feeds it
- * what it read and takes the records; tests feed it golden files.
+ * Bytes of one json-file → records: line splitting across reads, parsing, partial-record
+ * reassembly, optional multiline joining and deterministic ids. Records come out already in the
+ * logs wire format, cut into batches: a plain line (the common case: complete, no escapes but
+ * Docker's final `\n`, valid UTF-8) is copied from the read buffer into the batch without a
+ * string or object being made of it; anything else becomes a LogRecord first and is written from
+ * that. Pure (no I/O): the tailer feeds it what it read and takes the batches; tests feed it
+ * golden files.
  */
 export class FileDecoder {
   private readonly parsed = new ParsedLine();
   private readonly spare = new ParsedLine();
+  private readonly scan = new LineScan();
+  private readonly writer = new LogRecordsWriter();
+  /** Between the writer's begin() and seal(): always within one synchronous call (see LogRecordsWriter). */
+  private writing = false;
+  private batches: DecodedBatch[] = [];
+  private readonly batchMaxRecords: number;
+  private readonly batchMaxBytes: number;
   private readonly reassembler: PartialReassembler;
   private readonly multiline: MultilineJoiner | undefined;
   /** Bytes of an unfinished line from earlier reads, and where it starts in the file. */
@@ -45,7 +72,6 @@ export class FileDecoder {
   private carryOffset = 0;
   /** Inside a line too long to keep: its first bytes, until its newline arrives. */
   private skipHead: Buffer | undefined;
-  private out: LogRecord[] = [];
   private counts = zeroCounts();
   /** Offset just past the last byte fed. */
   private fedTo = 0;
@@ -54,6 +80,8 @@ export class FileDecoder {
 
   constructor(private readonly options: DecoderOptions) {
     this.now = options.now ?? Date.now;
+    this.batchMaxRecords = options.batchMaxRecords ?? 2000;
+    this.batchMaxBytes = options.batchMaxBytes ?? 1 << 20;
     // A json-file line holds at most a 16 KiB chunk, escaped (≤ 6 bytes per byte), plus keys and
     // attrs; anything longer is not Docker's and is cut rather than buffered without bound.
     this.physicalCap = Math.max(options.maxLineBytes, 128 * 1024) + 4096;
@@ -68,7 +96,15 @@ export class FileDecoder {
 
   /** Feeds `chunk[0, length)`, read from file offset `offset` (must follow what was fed before). */
   feed(chunk: Buffer, length: number, offset: number): void {
-    const data = chunk.subarray(0, length);
+    try {
+      this.feedLines(chunk.subarray(0, length), offset);
+    } finally {
+      this.sealBatch();
+    }
+  }
+
+  private feedLines(data: Buffer, offset: number): void {
+    const length = data.length;
     this.fedTo = offset + length;
     let pos = 0;
     if (this.skipHead) pos = this.skipLongLine(data, offset);
@@ -82,13 +118,15 @@ export class FileDecoder {
         this.keepUnfinished(joined, 0, this.carryOffset, true);
         return;
       }
-      this.line(joined, 0, joined.length, this.carryOffset);
+      this.line(joined, 0, joined.length, this.carryOffset, isAscii(joined));
       pos = nl + 1;
     }
+    // One SIMD pass over the read spares every line its own check for bytes ≥ 0x80.
+    const ascii = isAscii(data.subarray(pos));
     while (pos < data.length) {
       const nl = data.indexOf(NEWLINE, pos);
       if (nl < 0) break;
-      this.line(data, pos, nl, offset);
+      this.line(data, pos, nl, offset, ascii);
       pos = nl + 1;
     }
     if (pos < data.length) this.keepUnfinished(data, pos, offset);
@@ -97,6 +135,7 @@ export class FileDecoder {
   /** Emits held multiline records whose flush timeout passed. */
   tick(nowMs = this.now()): void {
     this.multiline?.flushExpired(nowMs);
+    this.sealBatch();
   }
 
   /**
@@ -113,13 +152,19 @@ export class FileDecoder {
     }
     this.reassembler.flush(this.fedTo);
     this.multiline?.flush();
+    this.sealBatch();
   }
 
-  /** Records decoded so far, in the order they completed. */
-  take(): LogRecord[] {
-    const out = this.out;
-    this.out = [];
+  /** Batches decoded so far, their records in the order they completed. */
+  takeBatches(): DecodedBatch[] {
+    const out = this.batches;
+    this.batches = [];
     return out;
+  }
+
+  /** Records decoded so far, read back from the batches (for tests and tools; the tailer ships the batches). */
+  take(): LogRecord[] {
+    return this.takeBatches().flatMap((b) => readRecords(new WireReader(b.buffer, b.start), b.count, `${this.options.containerId}:`, b.fileKeys));
   }
 
   takeCounts(): DecodeCounts {
@@ -142,13 +187,21 @@ export class FileDecoder {
     this.skipHead = undefined;
     this.reassembler.reset();
     this.multiline?.reset();
-    this.out = [];
+    this.batches = [];
     this.fedTo = offset;
   }
 
-  private line(data: Buffer, start: number, end: number, base: number): void {
+  private line(data: Buffer, start: number, end: number, base: number, ascii: boolean): void {
+    const scan = this.scan;
+    const scanned = scanJsonFileLine(data, start, end, scan, ascii);
+    // Nothing held for its stream and no joining: the line is a record as it is, in file order.
+    if (scanned && scan.plain && !this.multiline && scan.messageEnd - scan.messageStart <= this.options.maxLineBytes && !this.reassembler.holds(scan.stream)) {
+      this.writeBatch(scan.timeEnd - scan.timeStart + scan.messageEnd - scan.messageStart).addBytes(scan.stream, base + start, base + end + 1, data, scan.timeStart, scan.timeEnd, scan.messageStart, scan.messageEnd);
+      this.cutWhenFull();
+      return;
+    }
     const p = this.parsed;
-    parseJsonFileLine(data, start, end, p);
+    parseJsonFileLine(data, start, end, p, scanned ? scan : undefined);
     if (p.ok) {
       this.reassembler.push(base + start, base + end + 1, p.time, p.stream, p.message, p.bytes, p.partial, p.error);
       if (p.error === 'invalid_utf8') this.counts.invalid_utf8++;
@@ -204,14 +257,41 @@ export class FileDecoder {
   }
 
   private record(offset: number, endOffset: number, time: string, stream: LogStream, message: string, _bytes: number, error: RecordError | undefined): void {
-    this.out.push({
-      id: this.options.idPrefix + offset,
+    const record: LogRecord = {
+      id: '',
       // Raw lines carry no timestamp of their own: the time they were read stands in.
       time: time || new Date(this.now()).toISOString(),
       stream,
       message,
       origin: { fileKey: this.options.fileKey, offset, endOffset },
       error,
-    });
+    };
+    // The id is the derived one, rebuilt by every reader: it is not written.
+    this.writeBatch(record.time.length + message.length).addRecord(record, 0, false);
+    this.cutWhenFull();
+  }
+
+  /** The writer, for a record of about `bytes` bytes: a batch it would take past the cap is closed first. */
+  private writeBatch(bytes: number): LogRecordsWriter {
+    if (this.writing && this.writer.count > 0 && this.writer.byteLength + bytes + RECORD_FRAMING_BYTES > this.batchMaxBytes) this.sealBatch();
+    if (!this.writing) {
+      this.writer.begin();
+      this.writing = true;
+    }
+    return this.writer;
+  }
+
+  private cutWhenFull(): void {
+    if (this.writer.count >= this.batchMaxRecords || this.writer.byteLength >= this.batchMaxBytes) this.sealBatch();
+  }
+
+  private sealBatch(): void {
+    if (!this.writing) return;
+    this.writing = false;
+    const w = this.writer;
+    const buffer = w.seal(PACKED_HEADROOM);
+    if (w.count === 0) return;
+    const estimatedBytes = BATCH_OVERHEAD_BYTES + buffer.length;
+    this.batches.push({ buffer, start: PACKED_HEADROOM, count: w.count, estimatedBytes, fileKeys: [this.options.fileKey], minOffset: w.minOffset });
   }
 }

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { LogStream } from '../../../core/event';
 
 /**
@@ -44,9 +44,33 @@ function matches(buf: Buffer, at: number, what: Buffer, end: number): boolean {
   return true;
 }
 
+/**
+ * Where the parts of a json-file record of the usual layout are, found by one forward scan:
+ * byte ranges into the buffer, no strings made. `plain` records (the message ends with Docker's
+ * `\n` and has no other escape, and is valid UTF-8) can be copied to the wire as they are.
+ */
+export class LineScan {
+  stream: LogStream = 'stdout';
+  messageStart = 0;
+  /** The closing quote of `log`. */
+  quote = 0;
+  /** Just before Docker's trailing `\n` escape, or the closing quote for a partial record. */
+  messageEnd = 0;
+  timeStart = 0;
+  timeEnd = 0;
+  /** No escape but the final `\n`; `messageEnd` is exact. */
+  unescaped = false;
+  /** `log` ended with a newline: not a partial record. */
+  complete = false;
+  /** No byte of the message is ≥ 0x80. */
+  ascii = true;
+  /** Unescaped, complete and valid UTF-8: its bytes are the message. */
+  plain = false;
+}
+
 /** Parses `buf[start, end)` (one line without its `\n`) into `out`; never throws. */
-export function parseJsonFileLine(buf: Buffer, start: number, end: number, out: ParsedLine): void {
-  if (!fastParse(buf, start, end, out)) slowParse(buf, start, end, out);
+export function parseJsonFileLine(buf: Buffer, start: number, end: number, out: ParsedLine, scan = new LineScan()): void {
+  if (!(scanJsonFileLine(buf, start, end, scan) && parsedFromScan(buf, scan, out))) slowParse(buf, start, end, out);
 }
 
 /** Also used by the decoder's crash-recovery split: `{"log":"` starts every json-file record. */
@@ -55,47 +79,77 @@ export function recordStartAfter(buf: Buffer, start: number, end: number): numbe
   return at >= 0 && at < end ? at : -1;
 }
 
-function fastParse(buf: Buffer, start: number, end: number, out: ParsedLine): boolean {
+/**
+ * Fills `scan` for a record of the usual layout; false for anything else (JSON.parse decides those).
+ * `knownAscii`: the caller checked that every byte of the line is below 0x80.
+ */
+export function scanJsonFileLine(buf: Buffer, start: number, end: number, scan: LineScan, knownAscii = false): boolean {
   if (!matches(buf, start, PREFIX, end)) return false;
   const s = start + PREFIX.length;
-  let i = s;
-  let escapes = 0;
-  let lastEscape = -1;
-  let high = 0;
-  // One pass over the message: find the closing quote, remember escapes and non-ASCII bytes.
-  for (; i < end; i++) {
-    const c = buf[i] as number;
-    if (c === QUOTE) break;
-    high |= c;
-    if (c === BACKSLASH) {
-      escapes++;
-      lastEscape = i;
-      i++;
-    }
+  let q = buf.indexOf(QUOTE, s);
+  if (q < 0 || q >= end) return false;
+  // The usual message ends with Docker's `\n` and has no other escape: then the first backslash
+  // is that one, and memchr (indexOf) finds both it and the quote, bounded by them. Anything else
+  // (a partial record, other escapes) is walked byte by byte.
+  let escapes: 'none' | 'newline' | 'other';
+  if (buf[q - 1] === LOWER_N && buf[q - 2] === BACKSLASH && buf.indexOf(BACKSLASH, s) === q - 2) {
+    escapes = 'newline';
+  } else {
+    q = walkToClosingQuote(buf, s, end);
+    if (q < 0) return false;
+    escapes = lastWalkEscapes > 0 ? 'other' : 'none';
   }
-  if (i >= end) return false;
-  const q = i;
   if (!matches(buf, q, STREAM_KEY, end)) return false;
   let p = q + STREAM_KEY.length;
-  let stream: LogStream;
-  if (matches(buf, p, OUT, end)) stream = 'stdout';
-  else if (matches(buf, p, ERR, end)) stream = 'stderr';
+  if (matches(buf, p, OUT, end)) scan.stream = 'stdout';
+  else if (matches(buf, p, ERR, end)) scan.stream = 'stderr';
   else return false;
   p += 3;
   if (!matches(buf, p, TIME_KEY, end)) return false;
   const ts = p + TIME_KEY.length;
   const te = buf.indexOf(QUOTE, ts);
   if (te < 0 || te !== end - 2 || buf[end - 1] !== 0x7d) return false;
+  const newlineOnly = escapes === 'newline';
+  scan.messageStart = s;
+  scan.quote = q;
+  scan.timeStart = ts;
+  scan.timeEnd = te;
   // The usual shapes need no unescaping: none (a partial chunk) or just the final `\n`.
-  const newlineOnly = escapes === 1 && lastEscape === q - 2 && buf[q - 1] === LOWER_N;
-  if (escapes > 0 && !newlineOnly) return decodeEscaped(buf, s, q, stream, buf.toString('latin1', ts, te), out);
-  const msgEnd = newlineOnly ? q - 2 : q;
+  scan.unescaped = escapes !== 'other';
+  scan.complete = newlineOnly;
+  scan.messageEnd = newlineOnly ? q - 2 : q;
+  scan.ascii = knownAscii || isAscii(buf.subarray(s, q));
+  scan.plain = newlineOnly && (scan.ascii || isUtf8(buf.subarray(s, q - 2)));
+  return true;
+}
+
+/** Escapes the last walk saw (a module variable: the walk returns a position and runs per line). */
+let lastWalkEscapes = 0;
+
+/** The unescaped quote closing a JSON string that starts at `s`, or -1 before `end`. */
+function walkToClosingQuote(buf: Buffer, s: number, end: number): number {
+  lastWalkEscapes = 0;
+  for (let i = s; i < end; i++) {
+    const c = buf[i] as number;
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH) {
+      lastWalkEscapes++;
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** The strings of a scanned record; false when its escapes turn out not to be JSON. */
+function parsedFromScan(buf: Buffer, scan: LineScan, out: ParsedLine): boolean {
+  const { messageStart: s, messageEnd: msgEnd } = scan;
+  if (!scan.unescaped) return decodeEscaped(buf, s, scan.quote, scan.stream, buf.toString('latin1', scan.timeStart, scan.timeEnd), out);
   out.ok = true;
-  out.stream = stream;
-  out.time = buf.toString('latin1', ts, te);
-  out.partial = !newlineOnly;
+  out.stream = scan.stream;
+  out.time = buf.toString('latin1', scan.timeStart, scan.timeEnd);
+  out.partial = !scan.complete;
   out.bytes = msgEnd - s;
-  if (high < 0x80) {
+  if (scan.ascii) {
     out.message = buf.toString('latin1', s, msgEnd);
     out.error = undefined;
   } else {

@@ -57,6 +57,11 @@ export class PartialReassembler {
     this.emitHeld(stream, p, endOffset);
   }
 
+  /** A partial record of `stream` is waiting for its continuation. */
+  holds(stream: LogStream): boolean {
+    return (stream === 'stdout' ? this.stdout : this.stderr) !== undefined;
+  }
+
   /** Lowest file offset still held (Infinity when nothing is): checkpoints must not pass it. */
   heldOffset(): number {
     return Math.min(this.stdout?.offset ?? Infinity, this.stderr?.offset ?? Infinity);

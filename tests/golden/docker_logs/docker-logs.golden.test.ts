@@ -11,7 +11,7 @@ import { FileDecoder, type DecodeCounts } from '../../../collector/sources/docke
 const dir = join(process.cwd(), 'tests', 'golden', 'docker_logs', 'cases');
 
 function decode(data: Buffer, readSize: number, maxLineBytes = 64 * 1024): { records: unknown[]; counts: DecodeCounts } {
-  const d = new FileDecoder({ idPrefix: 'c:k:', fileKey: 'k', maxLineBytes, now: () => 0 });
+  const d = new FileDecoder({ containerId: 'c', fileKey: 'k', maxLineBytes, now: () => 0 });
   const chunk = Buffer.alloc(readSize);
   const records: unknown[] = [];
   for (let at = 0; at < data.length; at += readSize) {

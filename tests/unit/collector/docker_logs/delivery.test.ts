@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AckOutcome, LogRecord } from '../../../../core/event';
-import { planBatches } from '../../../../collector/sources/docker_logs/batcher';
+import { batchCheckpoints, planBatches } from '../../../../collector/sources/docker_logs/batcher';
 import { CheckpointStore } from '../../../../collector/sources/docker_logs/checkpoint-store';
 import { containersBornSince } from '../../../../collector/sources/docker_logs/container-dir';
 import { ByteBudget, InOrderCommitter } from '../../../../collector/sources/docker_logs/delivery-tracker';
@@ -126,5 +126,13 @@ describe('docker_logs checkpoint store', () => {
     assert.equal(store.forContainer('c').length, 32);
     assert.equal(store.get('k0'), undefined);
     assert.ok(store.get('k39'));
+  });
+});
+
+describe('batchCheckpoints', () => {
+  it('lets each batch commit up to the lowest start of anything after it', () => {
+    assert.deepEqual(batchCheckpoints([{ minOffset: 0 }, { minOffset: 30 }, { minOffset: 10 }], 50), [10, 10, 50]);
+    assert.deepEqual(batchCheckpoints([{ minOffset: 0 }, { minOffset: 40 }], 20), [20, 20]);
+    assert.deepEqual(batchCheckpoints([], 5), []);
   });
 });

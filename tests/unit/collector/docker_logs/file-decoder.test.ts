@@ -6,7 +6,7 @@ const T = '2024-05-01T10:00:00.000000001Z';
 const line = (log: string, stream = 'stdout'): string => `{"log":${JSON.stringify(log)},"stream":"${stream}","time":"${T}"}\n`;
 
 function decoder(extra: Partial<DecoderOptions> = {}): FileDecoder {
-  return new FileDecoder({ idPrefix: 'c1:k:', fileKey: 'k', maxLineBytes: 64 * 1024, now: () => 0, ...extra });
+  return new FileDecoder({ containerId: 'c1', fileKey: 'k', maxLineBytes: 64 * 1024, now: () => 0, ...extra });
 }
 
 /** Feeds `text` in chunks of `size` bytes, as a tailer would, and returns the records. */
@@ -98,5 +98,73 @@ describe('docker_logs file decoder', () => {
     assert.deepEqual(feedAll(d, data, data.length).map((r) => r.message), ['Error\n  at x']);
     d.finish();
     assert.deepEqual(d.take().map((r) => r.message), ['Next']);
+  });
+});
+
+describe('docker_logs file decoder: batches', () => {
+  const lines = Array.from({ length: 50 }, (_, i) => line(`line ${i} ${'x'.repeat(i * 7)}\n`)).join('');
+  const data = Buffer.from(lines + line('part') + line('ial\n') + line('{bad', 'stdout').replace('{"log"', '{"lg"'));
+
+  it('closes a batch before it passes batch_max_bytes, or at batch_max_records', () => {
+    for (const [maxBytes, maxRecords] of [[600, 1000], [1 << 20, 7]] as const) {
+      const d = decoder({ batchMaxBytes: maxBytes, batchMaxRecords: maxRecords });
+      d.feed(data, data.length, 0);
+      const batches = d.takeBatches();
+      assert.ok(batches.length > 3);
+      for (const b of batches) {
+        assert.ok(b.count <= maxRecords, `${b.count} records`);
+        assert.ok(b.buffer.length - b.start <= maxBytes || b.count === 1, `${b.buffer.length - b.start} bytes`);
+      }
+      assert.equal(batches.reduce((n, b) => n + b.count, 0), 52);
+    }
+  });
+
+  it('gives the same records however they are cut into batches', () => {
+    const whole = decoder();
+    whole.feed(data, data.length, 0);
+    const expected = whole.take();
+    assert.deepEqual(expected.map((r) => r.message).slice(-2), ['partial', `{"lg":"{bad","stream":"stdout","time":"${T}"}`]);
+    assert.equal(expected.at(-1)?.error, 'unparseable');
+    const cut = decoder({ batchMaxBytes: 300, batchMaxRecords: 3 });
+    cut.feed(data, data.length, 0);
+    assert.deepEqual(cut.take(), expected);
+  });
+
+  it('reports the lowest start offset of each batch, for its checkpoint', () => {
+    const d = decoder({ batchMaxRecords: 1 });
+    // stdout's partial record starts first and completes after the stderr line.
+    const text = Buffer.from(line('a') + line('err\n', 'stderr') + line('b\n'));
+    d.feed(text, text.length, 1000);
+    const batches = d.takeBatches();
+    const firstLine = Buffer.byteLength(line('a'));
+    assert.deepEqual(batches.map((b) => b.minOffset), [1000 + firstLine, 1000]);
+  });
+});
+
+describe('docker_logs file decoder: plain lines copied as bytes', () => {
+  it('agrees with JSON.parse on 3000 random records, ASCII-only reads and mixed ones', () => {
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const alphabet = ['a', 'n', ' ', '"', '\\', '\n', '\t', 'é', '😀', '\u0001', '/', '\\n'];
+    for (const asciiOnly of [true, false]) {
+      const letters = asciiOnly ? alphabet.filter((c) => /^[\x20-\x7e]+$/.test(c)) : alphabet;
+      const logs: string[] = [];
+      for (let i = 0; i < 1500; i++) {
+        let log = '';
+        for (let j = rnd(30); j > 0; j--) log += letters[rnd(letters.length)] as string;
+        logs.push(`${log}\n`);
+      }
+      const data = Buffer.from(logs.map((l, i) => line(l, i % 3 ? 'stdout' : 'stderr')).join(''));
+      const d = decoder();
+      d.feed(data, data.length, 0);
+      d.finish();
+      const got = d.take();
+      assert.deepEqual(got.map((r) => r.message), logs.map((l) => l.slice(0, -1)));
+      assert.deepEqual(got.map((r) => r.stream), logs.map((_, i) => (i % 3 ? 'stdout' : 'stderr')));
+      assert.ok(got.every((r) => r.time === T && r.error === undefined));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type Dockerode from 'dockerode';
+import type { DockerApi } from './docker-api';
 import type { Logger } from 'pino';
 import { describe, type ErrorEpisodes } from '../scrape/episodes';
 import { fromInspect, type DockerInspect } from './docker-inspect';
@@ -44,10 +44,10 @@ export class DockerDiscovery implements ContainerView {
   private stopped = false;
 
   constructor(
-    private readonly docker: Dockerode,
+    private readonly docker: DockerApi,
     private readonly options: DockerDiscoveryOptions,
     /** A client without a request timeout for the events stream (defaults to `docker`). */
-    private readonly eventsClient: Dockerode = docker,
+    private readonly eventsClient: DockerApi = docker,
   ) {}
 
   list(): readonly DiscoveredContainer[] {
@@ -156,7 +156,7 @@ export class DockerDiscovery implements ContainerView {
     const gen = this.generation.get(id) ?? 0;
     let inspect: DockerInspect;
     try {
-      inspect = (await this.docker.getContainer(id).inspect());
+      inspect = (await this.docker.getContainer(id).inspect()) as DockerInspect;
     } catch (err) {
       // 404: removed before we looked. Anything else: the next event or resync will retry.
       if (statusOf(err) !== 404) this.options.logger.debug({ id, err: describe(err) }, 'inspect failed');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import Dockerode from 'dockerode';
+import { DockerEngineClient, type DockerApi } from './docker-api';
 import type { Logger } from 'pino';
 import type { ErrorEpisodes } from '../scrape/episodes';
 import { CgroupWalkDiscovery } from './cgroup-walk';
@@ -22,11 +22,11 @@ export interface DiscoveryDeps {
   readonly episodes: ErrorEpisodes;
 }
 
-/** One Dockerode per purpose: the modem's timeout would also cut the long-lived events stream. */
-export function dockerClients(cfg: DiscoveryConfig): { requests: Dockerode; events: Dockerode } {
+/** One client per purpose: a request timeout would also cut the long-lived events and log streams. */
+export function dockerClients(cfg: DiscoveryConfig): { requests: DockerApi; events: DockerApi } {
   return {
-    requests: new Dockerode({ socketPath: cfg.docker_socket, timeout: cfg.docker_timeout_ms }),
-    events: new Dockerode({ socketPath: cfg.docker_socket }),
+    requests: new DockerEngineClient(cfg.docker_socket, cfg.docker_timeout_ms),
+    events: new DockerEngineClient(cfg.docker_socket),
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DiscoveryHandle } from '../../collector/discovery/open';
+import { DockerEngineClient } from '../../collector/discovery/docker-api';
 import { DockerDiscovery } from '../../collector/discovery/docker-discovery';
 import { labelFilter } from '../../collector/discovery/identity';
 import { DEFAULT_LABEL_ALLOWLIST } from '../../collector/discovery/labels';
@@ -12,8 +13,8 @@ import { DockerStatsSource } from '../../collector/sources/docker_stats/source';
 import type { ContainerMetrics } from '../../core/event';
 import { CONTAINER_METRIC as M } from '../../core/naming';
 import { testContext } from '../unit/collector/helpers';
-import { TEST_LABEL, docker, dockerCli, find, removeTestContainers, run, waitFor } from './collector-metrics-helpers';
-import { requireServices } from './harness/services';
+import { TEST_LABEL, dockerCli, find, removeTestContainers, run, waitFor } from './collector-metrics-helpers';
+import { DOCKER_SOCKET, requireServices } from './harness/services';
 
 const k8s = (pod: string, container: string, extra: Record<string, string> = {}): Record<string, string> => ({
   'io.kubernetes.pod.name': pod,
@@ -27,6 +28,9 @@ const k8s = (pod: string, container: string, extra: Record<string, string> = {})
 function frozen(list: readonly DiscoveredContainer[]): DiscoveryHandle {
   return { mode: 'docker', list: () => list, get: (id) => list.find((c) => c.identity.id === id), refresh: () => Promise.resolve(), close: () => undefined };
 }
+
+/** The collector's own Engine API client (the code under test), not the harness's dockerode. */
+const docker = new DockerEngineClient(DOCKER_SOCKET, 30_000);
 
 describe('collector discovery and identity against real Docker', function () {
   this.timeout(120_000);

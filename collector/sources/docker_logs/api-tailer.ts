@@ -1,4 +1,4 @@
-import type Dockerode from 'dockerode';
+import type { DockerApi } from '../../discovery/docker-api';
 import { Ack, type LogBatch, type LogRecord } from '../../../core/event';
 import { planBatches } from './batcher';
 import type { ApiCheckpoint } from './checkpoint-store';
@@ -26,7 +26,7 @@ export class ApiTailer {
 
   constructor(
     public target: LogTarget,
-    private readonly deps: TailerDeps & { readonly docker: Dockerode },
+    private readonly deps: TailerDeps & { readonly docker: DockerApi },
   ) {
     this.committer = new InOrderCommitter(deps.budget, {
       commit: (_key, seq) => this.commit(seq),
@@ -95,7 +95,7 @@ export class ApiTailer {
     const since = cp ? sinceParam(cp.time) : this.deps.config.read_from === 'end' ? `${Math.floor(Date.now() / 1000)}` : undefined;
     const stream = await this.deps.docker.getContainer(this.id).logs({
       follow: true, stdout: true, stderr: true, timestamps: true, ...(since ? { since } : {}),
-    }); // dockerode types `follow: true` as a stream
+    });
     this.stream = stream;
     const decoder = new ApiDecoder({
       containerId: this.id,

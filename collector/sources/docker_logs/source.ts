@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
+import type { DockerApi } from '../../discovery/docker-api';
 import type { Deadline, Source, SourceContext } from '../../../core/component/types';
 import { ConcurrencyLimit } from '../../../core/delivery/concurrency';
 import { dockerClients } from '../../discovery/open';
@@ -20,7 +20,7 @@ type Tailer = ContainerTailer | ApiTailer;
 export interface DockerLogsSourceDeps {
   /** Container discovery; defaults to collector/discovery through `DiscoveryLogTargets`. */
   readonly targets?: LogTargets;
-  readonly docker?: Dockerode;
+  readonly docker?: DockerApi;
 }
 
 /**
@@ -33,7 +33,7 @@ export class DockerLogsSource implements Source {
   private store: CheckpointStore | undefined;
   private budget: ByteBudget;
   private targets: LogTargets | undefined;
-  private docker: Dockerode | undefined;
+  private docker: DockerApi | undefined;
   private readonly tailers = new Map<string, Tailer>();
   private syncTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type Dockerode from 'dockerode';
+import type { DockerApi } from '../../discovery/docker-api';
 import type { Logger } from 'pino';
 import type { ContainerIdentity } from '../../../core/event';
 import type { ComponentTelemetry } from '../../../core/telemetry/component-telemetry';
@@ -54,7 +54,7 @@ export function jsonLogPath(dockerRoot: string, id: string): string {
  */
 export class DiscoveryLogTargets implements LogTargets {
   private discovery: DiscoveryHandle | undefined;
-  private docker: Dockerode | undefined;
+  private docker: DockerApi | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastList: readonly unknown[] | undefined;
   private readonly known = new Map<string, { startedAtMs: number; target: LogTarget }>();
@@ -133,7 +133,7 @@ export class DiscoveryLogTargets implements LogTargets {
     if (!viaDocker || !this.docker) return fallback;
     let body: LogInspect;
     try {
-      body = (await this.docker.getContainer(identity.id).inspect());
+      body = (await this.docker.getContainer(identity.id).inspect()) as LogInspect;
     } catch (err) {
       if (statusOf(err) !== 404) this.deps.telemetry.error('docker_inspect_failed');
       return undefined;

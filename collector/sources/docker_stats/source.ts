@@ -1,4 +1,4 @@
-import type Dockerode from 'dockerode';
+import type { DockerApi } from '../../discovery/docker-api';
 import type { SourceContext } from '../../../core/component/types';
 import type { ContainerMetrics } from '../../../core/event';
 import { forEachLimited, statusOf } from '../../discovery/docker-discovery';
@@ -25,13 +25,13 @@ type StatsOutcome = DockerStatsJson | 'gone' | 'failed';
  */
 export class DockerStatsSource extends MetricsSource {
   private discovery: DiscoveryHandle | undefined;
-  private docker: Dockerode | undefined;
+  private docker: DockerApi | undefined;
   private readonly previous = new Map<string, PreviousCpu>();
   private readonly devices = new DeviceNames();
 
   constructor(
     private readonly config: DockerStatsSourceConfig,
-    deps: { discovery?: DiscoveryHandle; docker?: Dockerode } = {},
+    deps: { discovery?: DiscoveryHandle; docker?: DockerApi } = {},
   ) {
     super({ intervalMs: config.interval_secs * 1000, jitterRatio: config.jitter_ratio });
     this.discovery = deps.discovery;
@@ -93,7 +93,6 @@ export class DockerStatsSource extends MetricsSource {
     const docker = this.docker;
     if (!docker) return 'failed';
     try {
-      // dockerode forwards `abortSignal` to the request (its typings for stats() omit it).
       const options = {
         stream: false as const,
         'one-shot': true,

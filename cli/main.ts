@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile, loadConfigText, type ValidatedConfig } from '../core/config';
 import { VERSION } from '../core/version';
-import { DEFAULT_MOUNT_DIR, dockerArgs, runShim } from '../lxcfs-shim';
+import { DEFAULT_MOUNT_DIR } from '../lxcfs-shim/mount-dir';
 import { DEFAULT_CONFIG, MODE_PORT, type ProcessMode } from './defaults';
 import { tuneHeap } from './heap';
 import { PipelineProcess } from './pipeline-process';
@@ -197,6 +197,8 @@ async function dashboardsCommand(args: string[], out: Out, err: Out): Promise<nu
 }
 
 async function lxcfsShimCommand(args: string[], mount: string | undefined, out: Out): Promise<number> {
+  // Loaded on demand: the pipelines do not need it.
+  const { dockerArgs, runShim } = await import('../lxcfs-shim/index.js');
   if (args[0] === 'docker-args') return out(`${dockerArgs(mount).join(' ')}\n`), EXIT.ok;
   await runShim({ mountDir: mount ?? DEFAULT_MOUNT_DIR, log: (msg) => process.stderr.write(`lxcfs-shim: ${msg}\n`) });
   return EXIT.ok;

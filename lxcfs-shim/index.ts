@@ -13,8 +13,9 @@ export type { ShimFile, ShimOptions } from './view/files';
 export { DEFAULT_SHIM_OPTIONS, SHIM_FILES } from './view/files';
 export { ViewRenderer } from './view/render';
 
-/** Where the shim mounts when no directory is given. */
-export const DEFAULT_MOUNT_DIR = '/var/lib/cargoscope/lxcfs-shim';
+import { DEFAULT_MOUNT_DIR } from './mount-dir';
+
+export { DEFAULT_MOUNT_DIR } from './mount-dir';
 
 export interface RunShimOptions {
   readonly mountDir?: string;

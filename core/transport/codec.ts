@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { Event } from '../event';
 import { decodeLogBatch, encodeLogBatch, isLogBatchValue, LOGS_CONTENT_TYPE } from './log-codec';
 
@@ -7,6 +8,7 @@ import { decodeLogBatch, encodeLogBatch, isLogBatchValue, LOGS_CONTENT_TYPE } fr
  * size. Log batches are the exception (log-codec.ts): at hundreds of thousands of lines a second
  * their JSON was most of the shipping cost, so they travel in a compact binary batch, told apart
  * by its magic bytes (JSON values start with `{`); JSON log batches (format 1) are still read.
+ * A value may also be gzip'd as a whole (magic 1f 8b; see KafkaTransport.compress).
  * A value that fails these checks is a poison record for the dead letter, never a crash.
  */
 export const CONTENT_TYPE = 'application/vnd.cargoscope.event+json';
@@ -25,8 +27,21 @@ export function encodeEvent(event: Event): Buffer {
 
 export type DecodeResult = { readonly ok: true; readonly event: Event } | { readonly ok: false; readonly reason: string; readonly detail: string };
 
+/** A gzip'd value may not inflate past this (a batch is ≤ ~1 MiB, or one record ≤ max_line_bytes). */
+const MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+
 export function decodeEvent(value: Buffer | null): DecodeResult {
   if (value === null || value.length === 0) return { ok: false, reason: 'empty', detail: 'message has no value (tombstone?)' };
+  if (value[0] === 0x1f && value[1] === 0x8b) {
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(value, { maxOutputLength: MAX_INFLATED_BYTES });
+    } catch (err) {
+      return { ok: false, reason: 'malformed', detail: `gzip'd value: ${(err as Error).message}` };
+    }
+    if (inflated[0] === 0x1f && inflated[1] === 0x8b) return { ok: false, reason: 'malformed', detail: "gzip'd value inflates to another gzip" };
+    return decodeEvent(inflated);
+  }
   if (isLogBatchValue(value)) return decodeLogBatch(value);
   let parsed: unknown;
   try {

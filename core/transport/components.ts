@@ -56,15 +56,18 @@ class TopicSink implements Sink {
     const transport = this.ctx?.transport;
     if (!transport?.encode || env.event.type !== 'logs' || !this.wants(env.event)) return env;
     const [message] = toMessages(env.event, this.options.key);
-    return message ? new EncodedEnvelope(env, transport.encode(message)) : env;
+    if (!message) return env;
+    const encoded = transport.encode(message);
+    return new EncodedEnvelope(env, encoded, transport.compress?.(encoded));
   }
 
   async send(batch: readonly Envelope[], signal: AbortSignal): Promise<PartialSendResult | void> {
     if (!this.ctx) throw new Error('topic sink used before start');
-    const messages = batch.flatMap((env): OutgoingMessage[] => {
-      if (env instanceof EncodedEnvelope) return [env.message];
+    const parts = await Promise.all(batch.map(async (env): Promise<OutgoingMessage[]> => {
+      if (env instanceof EncodedEnvelope) return [await env.ready];
       return this.wants(env.event) ? toMessages(env.event, this.options.key) : [];
-    });
+    }));
+    const messages = parts.flat();
     await this.ctx.transport.publish(this.options.topic, messages, signal);
   }
 

@@ -21,6 +21,7 @@ import { LogRecordsWriter, readRecords, WireReader } from './log-records';
  * `<container id>:<file key>:<offset>` — the decoder rebuilds exactly the same string, so replays
  * stay idempotent. Layout: magic `CSLB`, format byte 2, varint header length, header, varint
  * record count, records. Decoding never throws: a value that does not add up is `malformed`.
+ * On Kafka the whole value is usually gzip'd (KafkaTransport.compress); codec.ts inflates it.
  */
 export const LOGS_MAGIC = Buffer.from('CSLB', 'latin1');
 export const LOGS_WIRE_VERSION = 2;

@@ -11,6 +11,8 @@ export interface EncodedMessage {
   readonly key: string;
   readonly value: Buffer;
   readonly contentType: string;
+  /** The value is gzip'd as a whole (`Transport.compress`): published without Kafka-level compression. */
+  readonly gzipped?: boolean;
 }
 
 /** What `publish` takes: events, or messages a sink encoded ahead of time. */
@@ -49,6 +51,12 @@ export interface Transport {
    * where events travel as objects (the bus).
    */
   encode?(message: TransportMessage): EncodedMessage;
+  /**
+   * The encoded message compressed as the transport would compress it when publishing, done ahead
+   * (off the main thread) while earlier requests are in flight. Resolves with the message as it
+   * was when there is nothing to compress or compressing failed.
+   */
+  compress?(message: EncodedMessage): Promise<EncodedMessage>;
   publish(topic: string, messages: readonly OutgoingMessage[], signal?: AbortSignal): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   shutdown(deadline: number): Promise<void>;

@@ -127,6 +127,14 @@ describe('Kafka transport (real broker)', function () {
     await t.publish(topic, [t.encode({ key: 'k', event }), { key: 'k', event }]);
     await eventually(30_000, () => (received.length === 2 ? true : undefined));
     assert.deepEqual(received.map((e) => e.event), [event, event]);
+    // gzip'd ahead (a topic sink's log batch on Kafka): alone in a request, and next to an event.
+    const compressed = await t.compress(t.encode({ key: 'k', event }));
+    assert.equal(compressed.gzipped, true);
+    assert.deepEqual([compressed.value[0], compressed.value[1]], [0x1f, 0x8b]);
+    await t.publish(topic, [compressed]);
+    await t.publish(topic, [compressed, { key: 'k', event }]);
+    await eventually(30_000, () => (received.length === 5 ? true : undefined));
+    assert.deepEqual(received.map((e) => e.event), [event, event, event, event, event]);
   });
 
   // docs/DRILL.md finding 6: a whole fetch decoded at once held ~350 MiB of records before the

@@ -6,8 +6,9 @@ import { Ack, envelope, workloadId, type Envelope, type LogBatch } from '../../.
 import { ComponentTelemetry } from '../../../core/telemetry/component-telemetry';
 import { SelfMetrics } from '../../../core/telemetry/self-metrics';
 import { silentLogger } from '../../../core/telemetry';
-import { EncodedEnvelope, encodeEvent, eventOf, InProcessBus, topicSinkFactory, type EncodedMessage, type OutgoingMessage, type Transport, type TransportMessage } from '../../../core/transport';
+import { decodeEvent, EncodedEnvelope, encodeEvent, eventOf, InProcessBus, topicSinkFactory, type EncodedMessage, type OutgoingMessage, type Transport, type TransportMessage } from '../../../core/transport';
 import { metricBatch } from '../../helpers/fakes';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const CONTAINER = 'c'.repeat(64);
 
@@ -138,5 +139,57 @@ describe('topic sink: log batches wait as bytes', () => {
     assert.equal(sent.length, 1);
     assert.equal(swapped.get(sent[0] as Envelope), original, 'the prepared stand-in was sent, not the original');
     await runner.shutdown(Date.now() + 1000);
+  });
+
+  it('compresses a log batch ahead when the transport can, and publishes the compressed bytes in order', async () => {
+    const transport = new (class extends WireTransport {
+      compressed = 0;
+      compress(message: EncodedMessage): Promise<EncodedMessage> {
+        this.compressed += 1;
+        // The first finishes last: the sink must still publish in the order it was given.
+        const delay = this.compressed === 1 ? 30 : 0;
+        return new Promise((resolve) => setTimeout(() => resolve({ ...message, value: gzipSync(message.value), gzipped: true }), delay));
+      }
+    })();
+    const sink = await topicSink(transport);
+    const batches = [logBatch(2), logBatch(3)];
+    const prepared = batches.map((b) => sink.prepare?.(envelope(b, new Ack())) as EncodedEnvelope);
+    assert.equal(prepared[0]?.message.gzipped, undefined, 'the encoded bytes stand in until compression finishes');
+    await sink.send(prepared, new AbortController().signal);
+    assert.equal(transport.compressed, 2);
+    const published = transport.published as EncodedMessage[];
+    assert.deepEqual(published.map((m) => m.gzipped), [true, true]);
+    assert.deepEqual(published.map((m) => decodeEvent(gunzipSync(m.value))), batches.map((event) => ({ ok: true, event })));
+    assert.deepEqual(prepared[1]?.event, batches[1], 'the event reads back from the compressed bytes');
+  });
+
+  it('publishes the encoded bytes when compressing fails', async () => {
+    const transport = new (class extends WireTransport {
+      compress(): Promise<EncodedMessage> {
+        return Promise.reject(new Error('zlib failed'));
+      }
+    })();
+    const sink = await topicSink(transport);
+    const prepared = sink.prepare?.(envelope(logBatch(2), new Ack())) as EncodedEnvelope;
+    await sink.send([prepared], new AbortController().signal);
+    assert.deepEqual((transport.published[0] as EncodedMessage).value, encodeEvent(logBatch(2)));
+  });
+});
+
+describe('gzip\'d values', () => {
+  it('decode as the event inside, and a damaged or nested gzip is malformed, never a throw', () => {
+    const event = logBatch(4);
+    assert.deepEqual(decodeEvent(gzipSync(encodeEvent(event))), { ok: true, event });
+    const metrics = metricBatch(2);
+    assert.deepEqual(decodeEvent(gzipSync(encodeEvent(metrics))), { ok: true, event: metrics });
+    const damaged = gzipSync(encodeEvent(event));
+    const at = damaged.length - 6;
+    damaged[at] = (damaged[at] as number) ^ 0xff;
+    const bad = decodeEvent(damaged);
+    assert.ok(!bad.ok && bad.reason === 'malformed', JSON.stringify(bad));
+    const nested = decodeEvent(gzipSync(gzipSync(encodeEvent(event))));
+    assert.ok(!nested.ok && nested.reason === 'malformed' && /another gzip/.test(nested.detail));
+    const truncated = decodeEvent(Buffer.from([0x1f, 0x8b, 0x08]));
+    assert.ok(!truncated.ok && truncated.reason === 'malformed');
   });
 });

@@ -36,7 +36,8 @@ export interface LogBatch {
 /**
  * The figures of a log batch that carries its records as wire bytes (core/transport's
  * PackedLogBatch), read through this symbol so envelopes can be sized and counted without
- * decoding them. A getter on the class, not an own property: a spread copy does not keep it.
+ * decoding them. A getter on the class, not an own property: a spread copy (a new plain batch,
+ * whose records a transform may have changed) does not keep it.
  */
 export const PACKED_FIGURES = Symbol('cargoscope.packedFigures');
 

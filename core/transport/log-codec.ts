@@ -119,30 +119,34 @@ export class PackedLogBatch implements LogBatch {
   readonly type = 'logs';
   readonly version = 1;
   declare readonly records: readonly LogRecord[];
+  /** Private fields, not properties: JSON (a dead letter) and spread copies see only the event's fields. */
+  readonly #packed: PackedRecords;
   #decoded: readonly LogRecord[] | undefined;
 
   constructor(
     readonly source: string,
     readonly container: ContainerIdentity,
-    private readonly packed: PackedRecords,
+    packed: PackedRecords,
   ) {
+    this.#packed = packed;
     // An own, enumerable property: a spread copy (`{ ...batch, container }`) gets the records.
     Object.defineProperty(this, 'records', { enumerable: true, get: () => this.decodedRecords() });
   }
 
   get [PACKED_FIGURES](): PackedFigures {
-    return this.packed;
+    return this.#packed;
   }
 
   wire(): Buffer {
-    const { buffer, start, count, fileKeys } = this.packed;
+    const { buffer, start, count, fileKeys } = this.#packed;
     return frame({ source: this.source, container: this.container, fileKeys }, count, buffer, start);
   }
 
   private decodedRecords(): readonly LogRecord[] {
     if (!this.#decoded) {
-      const reader = new WireReader(this.packed.buffer, this.packed.start);
-      this.#decoded = readRecords(reader, this.packed.count, `${this.container.id}:`, this.packed.fileKeys);
+      const { buffer, start, count, fileKeys } = this.#packed;
+      const reader = new WireReader(buffer, start);
+      this.#decoded = readRecords(reader, count, `${this.container.id}:`, fileKeys);
       // Our own writer made these bytes: not reading them back is a bug, not bad input.
       if (!reader.atEnd) throw new Error(`a packed log batch has ${reader.remaining} bytes after its last record`);
     }

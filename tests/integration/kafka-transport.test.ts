@@ -128,13 +128,17 @@ describe('Kafka transport (real broker)', function () {
     await eventually(30_000, () => (received.length === 2 ? true : undefined));
     assert.deepEqual(received.map((e) => e.event), [event, event]);
     // gzip'd ahead (a topic sink's log batch on Kafka): alone in a request, and next to an event.
-    const compressed = await t.compress(t.encode({ key: 'k', event }));
+    const big: LogBatch = { ...event, records: Array.from({ length: 300 }, (_, n) => ({
+      id: `${container.id}:f:${n * 100}`, time: '2026-12-04T19:00:00.000000000Z', stream: 'stdout' as const, message: `line ${n} ${'x'.repeat(90)}`, origin: { fileKey: 'f', offset: n * 100, endOffset: n * 100 + 100 },
+    })) };
+    const compressed = await t.compress(t.encode({ key: 'k', event: big }));
     assert.equal(compressed.gzipped, true);
     assert.deepEqual([compressed.value[0], compressed.value[1]], [0x1f, 0x8b]);
+    assert.equal((await t.compress(t.encode({ key: 'k', event }))).gzipped, undefined, 'a small value is left to the request\'s gzip');
     await t.publish(topic, [compressed]);
     await t.publish(topic, [compressed, { key: 'k', event }]);
     await eventually(30_000, () => (received.length === 5 ? true : undefined));
-    assert.deepEqual(received.map((e) => e.event), [event, event, event, event, event]);
+    assert.deepEqual(received.map((e) => e.event), [event, event, big, big, event]);
   });
 
   // docs/DRILL.md finding 6: a whole fetch decoded at once held ~350 MiB of records before the

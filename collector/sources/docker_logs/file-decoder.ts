@@ -267,7 +267,7 @@ export class FileDecoder {
       error,
     };
     // The id is the derived one, rebuilt by every reader: it is not written.
-    this.writeBatch(record.time.length + message.length).addRecord(record, 0, false);
+    this.writeBatch(record.time.length + Buffer.byteLength(message)).addRecord(record, 0, false);
     this.cutWhenFull();
   }
 

@@ -1,5 +1,5 @@
 import { PACKED_FIGURES, type ContainerIdentity, type LogBatch, type LogRecord, type PackedFigures } from '../event';
-import { LogRecordsWriter, readRecords, WireReader } from './log-records';
+import { LogRecordsWriter, readRecords, varintLength, WireReader, writeVarint } from './log-records';
 
 /**
  * Wire format 2 of `cargoscope.logs.v1` values: a compact binary batch. JSON spent ~600 bytes on a
@@ -75,24 +75,6 @@ function frame(header: Header, count: number, section: Buffer, start: number): B
   return out;
 }
 
-function varintLength(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80);
-    bytes++;
-  }
-  return bytes;
-}
-
-function writeVarint(buf: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n % 0x80) | 0x80;
-    n = Math.floor(n / 0x80);
-  }
-  buf[at++] = n;
-  return at;
-}
-
 /** A record section written ahead of time (see PackedLogBatch), with the figures envelopes need. */
 export interface PackedRecords {
   /** The section is `buffer[start…]`; the bytes before it are room for the header. */
@@ -143,15 +125,18 @@ export class PackedLogBatch implements LogBatch {
   }
 
   private decodedRecords(): readonly LogRecord[] {
-    if (!this.#decoded) {
-      const { buffer, start, count, fileKeys } = this.#packed;
-      const reader = new WireReader(buffer, start);
-      this.#decoded = readRecords(reader, count, `${this.container.id}:`, fileKeys);
-      // Our own writer made these bytes: not reading them back is a bug, not bad input.
-      if (!reader.atEnd) throw new Error(`a packed log batch has ${reader.remaining} bytes after its last record`);
-    }
+    this.#decoded ??= readPackedRecords(this.#packed, this.container.id);
     return this.#decoded;
   }
+}
+
+/** The records of a packed section, their ids derived from `containerId`. */
+export function readPackedRecords(packed: PackedRecords, containerId: string): LogRecord[] {
+  const reader = new WireReader(packed.buffer, packed.start);
+  const records = readRecords(reader, packed.count, `${containerId}:`, packed.fileKeys);
+  // Our own writer made these bytes: not reading them back is a bug, not bad input.
+  if (!reader.atEnd) throw new Error(`a packed log section has ${reader.remaining} bytes after its last record`);
+  return records;
 }
 
 export type LogDecodeResult = { readonly ok: true; readonly event: LogBatch } | { readonly ok: false; readonly reason: string; readonly detail: string };

@@ -7,9 +7,9 @@ import type { LogRecord, LogStream } from '../event';
  * way decodes to the same LogRecord (string lengths are padded varints, byte ranges exact ones).
  */
 
-export type RecordError = NonNullable<LogRecord['error']>;
+type RecordError = NonNullable<LogRecord['error']>;
 
-export const ERROR_CODES = [undefined, 'unparseable', 'truncated', 'invalid_utf8'] as const;
+const ERROR_CODES = [undefined, 'unparseable', 'truncated', 'invalid_utf8'] as const;
 const F_STDERR = 1;
 const F_EXPLICIT_ID = 8;
 const F_FILE_KEY = 16;
@@ -169,13 +169,8 @@ export class LogRecordsWriter {
     scratch = grown;
   }
 
-  /** LEB128 with plain arithmetic: offsets pass 2^32. */
   private varint(n: number): void {
-    while (n >= 0x80) {
-      scratch[this.pos++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    scratch[this.pos++] = n;
+    this.pos = writeVarint(scratch, this.pos, n);
   }
 
   private bytes(src: Buffer, start: number, end: number): void {
@@ -205,7 +200,26 @@ export class LogRecordsWriter {
   }
 }
 
-export function zigzag(n: number): number {
+/** LEB128 at `buf[at…]`, with plain arithmetic (offsets pass 2^32); returns the position after it. */
+export function writeVarint(buf: Buffer, at: number, n: number): number {
+  while (n >= 0x80) {
+    buf[at++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  buf[at++] = n;
+  return at;
+}
+
+export function varintLength(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 

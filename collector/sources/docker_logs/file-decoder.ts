@@ -1,16 +1,16 @@
 import { isAscii } from 'node:buffer';
 import type { LogRecord, LogStream } from '../../../core/event';
-import { PACKED_HEADROOM, type PackedRecords } from '../../../core/transport/log-codec';
-import { LogRecordsWriter, readRecords, WireReader } from '../../../core/transport/log-records';
-import { LineScan, ParsedLine, parseJsonFileLine, recordStartAfter, scanJsonFileLine } from './json-file-parser';
+import { PACKED_HEADROOM, readPackedRecords, type PackedRecords } from '../../../core/transport/log-codec';
+import { LogRecordsWriter } from '../../../core/transport/log-records';
+import { BATCH_OVERHEAD_BYTES } from './batcher';
+import { DEFAULT_BATCH_MAX_BYTES, DEFAULT_BATCH_MAX_RECORDS } from './config';
+import { LineScan, ParsedLine, parseJsonFileLine, parseScannedLine, recordStartAfter, scanJsonFileLine } from './json-file-parser';
 import { MultilineJoiner, type MultilineOptions } from './multiline';
 import { PartialReassembler, truncateUtf8, type EmitPiece, type RecordError } from './reassembler';
 
 const NEWLINE = 0x0a;
 /** A record's flags, offsets and lengths on the wire, at most. */
 const RECORD_FRAMING_BYTES = 32;
-/** A batch object and its header, over its bytes. */
-const BATCH_OVERHEAD_BYTES = 512;
 
 export interface DecoderOptions {
   /** A record's id is `<container id>:<file key>:<offset of its first byte>`. */
@@ -80,8 +80,8 @@ export class FileDecoder {
 
   constructor(private readonly options: DecoderOptions) {
     this.now = options.now ?? Date.now;
-    this.batchMaxRecords = options.batchMaxRecords ?? 2000;
-    this.batchMaxBytes = options.batchMaxBytes ?? 1 << 20;
+    this.batchMaxRecords = options.batchMaxRecords ?? DEFAULT_BATCH_MAX_RECORDS;
+    this.batchMaxBytes = options.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES;
     // A json-file line holds at most a 16 KiB chunk, escaped (≤ 6 bytes per byte), plus keys and
     // attrs; anything longer is not Docker's and is cut rather than buffered without bound.
     this.physicalCap = Math.max(options.maxLineBytes, 128 * 1024) + 4096;
@@ -164,7 +164,7 @@ export class FileDecoder {
 
   /** Records decoded so far, read back from the batches (for tests and tools; the tailer ships the batches). */
   take(): LogRecord[] {
-    return this.takeBatches().flatMap((b) => readRecords(new WireReader(b.buffer, b.start), b.count, `${this.options.containerId}:`, b.fileKeys));
+    return this.takeBatches().flatMap((b) => readPackedRecords(b, this.options.containerId));
   }
 
   takeCounts(): DecodeCounts {
@@ -201,7 +201,7 @@ export class FileDecoder {
       return;
     }
     const p = this.parsed;
-    parseJsonFileLine(data, start, end, p, scanned ? scan : undefined);
+    parseScannedLine(data, start, end, scanned, scan, p);
     if (p.ok) {
       this.reassembler.push(base + start, base + end + 1, p.time, p.stream, p.message, p.bytes, p.partial, p.error);
       if (p.error === 'invalid_utf8') this.counts.invalid_utf8++;
@@ -210,7 +210,7 @@ export class FileDecoder {
     // After a crash mid-write, O_APPEND glues the cut record to the next one: split them apart.
     const next = recordStartAfter(data, start, end);
     if (next > 0) {
-      parseJsonFileLine(data, next, end, this.spare);
+      parseJsonFileLine(data, next, end, this.spare, scan);
       if (this.spare.ok) {
         this.counts.crash_split++;
         this.counts.truncated++;

@@ -70,7 +70,12 @@ export class LineScan {
 
 /** Parses `buf[start, end)` (one line without its `\n`) into `out`; never throws. */
 export function parseJsonFileLine(buf: Buffer, start: number, end: number, out: ParsedLine, scan = new LineScan()): void {
-  if (!(scanJsonFileLine(buf, start, end, scan) && parsedFromScan(buf, scan, out))) slowParse(buf, start, end, out);
+  parseScannedLine(buf, start, end, scanJsonFileLine(buf, start, end, scan), scan, out);
+}
+
+/** As parseJsonFileLine, for a line `scanJsonFileLine` has looked at already (`scanned`: what it returned). */
+export function parseScannedLine(buf: Buffer, start: number, end: number, scanned: boolean, scan: LineScan, out: ParsedLine): void {
+  if (!(scanned && parsedFromScan(buf, scan, out))) slowParse(buf, start, end, out);
 }
 
 /** Also used by the decoder's crash-recovery split: `{"log":"` starts every json-file record. */

@@ -1,10 +1,10 @@
 import type { ComponentSpec } from '../config/validate';
-import { sinkDeliverySchema } from '../config/shared-schemas';
+import { sinkDeliverySchema, withDeliveryDefaults } from '../config/shared-schemas';
 import type { SinkRunnerOptions } from '../delivery/sink-runner';
 
 /** Translates a sink's snake_case delivery config into SinkRunner options (0 means unlimited). */
 export function runnerOptions(spec: ComponentSpec): SinkRunnerOptions {
-  const d = spec.delivery ?? sinkDeliverySchema.parse({});
+  const d = spec.delivery ?? sinkDeliverySchema.parse(withDeliveryDefaults({}, spec.factory.deliveryDefaults));
   return {
     buffer: { maxEvents: d.buffer.max_events, maxBytes: d.buffer.max_bytes, whenFull: d.buffer.when_full },
     batch: { maxEvents: d.batch.max_events, maxBytes: d.batch.max_bytes, timeoutMs: d.batch.timeout_ms },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import type { SinkDeliveryDefaults } from '../config/shared-schemas';
 import type { Ack, DeadLetter, Envelope, Event } from '../event';
 import type { ComponentTelemetry } from '../telemetry/component-telemetry';
 import type { Transport } from '../transport/types';
@@ -117,5 +118,7 @@ export interface ComponentFactory<K extends ComponentKind = ComponentKind, C = u
   readonly schema: ZodType<C>;
   /** Which event types it accepts (transforms, sinks) — checked when the topology is wired. */
   readonly accepts?: readonly Event['type'][];
+  /** Sinks: defaults of the shared delivery groups (`batch`, …) where this type needs its own. */
+  readonly deliveryDefaults?: SinkDeliveryDefaults;
   create(config: C, ctx: FactoryContext): ComponentByKind[K];
 }

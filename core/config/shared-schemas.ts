@@ -35,6 +35,19 @@ export const sinkDeliverySchema = z.strictObject({
 
 export const SINK_DELIVERY_KEYS = ['buffer', 'batch', 'retry', 'request_timeout_ms', 'concurrency'] as const;
 
+/** A sink type's own defaults for the shared groups, where the shared ones do not suit it. */
+export interface SinkDeliveryDefaults {
+  readonly batch?: Partial<BatchConfig>;
+}
+
+/** A sink's raw delivery options with its type's defaults filled in under what the config gives. */
+export function withDeliveryDefaults(raw: Readonly<Record<string, unknown>>, defaults: SinkDeliveryDefaults | undefined): Record<string, unknown> {
+  const batch = raw['batch'];
+  // Anything but a mapping is left for the schema to report.
+  if (!defaults?.batch || (batch !== undefined && (batch === null || typeof batch !== 'object' || Array.isArray(batch)))) return { ...raw };
+  return { ...raw, batch: { ...defaults.batch, ...(batch as Record<string, unknown> | undefined) } };
+}
+
 export type BufferConfig = z.infer<typeof bufferSchema>;
 export type BatchConfig = z.infer<typeof batchSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;

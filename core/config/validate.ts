@@ -3,7 +3,7 @@ import type { ComponentRegistry } from '../component/registry';
 import type { ComponentFactory, ComponentKind } from '../component/types';
 import { joinPath, type ConfigIssue } from './errors';
 import { topLevelSchema, type TopLevelConfig } from './schema';
-import { SINK_DELIVERY_KEYS, sinkDeliverySchema, type SinkDeliveryConfig } from './shared-schemas';
+import { SINK_DELIVERY_KEYS, sinkDeliverySchema, withDeliveryDefaults, type SinkDeliveryConfig } from './shared-schemas';
 
 /** A component as the topology builds it: its factory, validated options and wiring. */
 export interface ComponentSpec {
@@ -103,7 +103,7 @@ function checkComponent(kind: ComponentKind, id: string, path: string, entry: un
       deliveryRaw[key] = own[key];
       delete own[key];
     }
-    const parsed = sinkDeliverySchema.safeParse(deliveryRaw);
+    const parsed = sinkDeliverySchema.safeParse(withDeliveryDefaults(deliveryRaw, factory.deliveryDefaults));
     if (parsed.success) delivery = parsed.data;
     else issues.push(...zodIssues(parsed.error, path));
   }

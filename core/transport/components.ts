@@ -86,6 +86,10 @@ export const topicSinkFactory: ComponentFactory<'sink', z.infer<typeof topicSink
   kind: 'sink',
   description: 'Publishes batches to a topic of the configured transport (Kafka or the in-process bus).',
   schema: topicSinkSchema,
+  // A producer's linger (librdkafka's `linger.ms` is 5 ms), not a bulk loader's second: what
+  // arrives while a request is out joins the next one anyway, and log batches come batched. A
+  // 1 s wait held every scrape and the last batch of a burst back by up to a second.
+  deliveryDefaults: { batch: { timeout_ms: 5 } },
   create: (options) => new TopicSink(options),
 };
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfigText, type ValidatedConfig } from '../../../core/config';
+import { runnerOptions } from '../../../core/component/runner-options';
+import { topicSinkFactory } from '../../../core/transport/components';
 import { fakeRegistry } from '../../helpers/fakes';
 
 const load = (text: string, env: NodeJS.ProcessEnv = {}): ValidatedConfig =>
@@ -109,5 +111,29 @@ sinks:
   it('rejects ids reused across kinds', () => {
     const issues = issuesOf(`sources:\n  x: { type: manual }\nsinks:\n  x: { type: capture, inputs: [x] }\n`);
     assert.ok(issues.some((i) => i.startsWith("sinks.x: id 'x' is already used by a source")), issues.join('\n'));
+  });
+
+  describe("a sink type's own delivery defaults", () => {
+    const registry = fakeRegistry().registry.register(topicSinkFactory);
+    const withTopicSink = (extra: string): ValidatedConfig =>
+      loadConfigText(`sources:\n  in: { type: manual }\nsinks:\n  out: { type: topic, topic: t, inputs: [in]${extra} }\n  cap: { type: capture, inputs: [in] }\n`, { registry, defaultListen: '127.0.0.1:9780', env: {} });
+    const batchOf = (config: ValidatedConfig, id: string) => config.components.find((c) => c.id === id)?.delivery?.batch;
+
+    it('lie under what the config gives, key by key', () => {
+      assert.deepEqual(batchOf(withTopicSink(''), 'out'), { max_events: 500, max_bytes: 8 * 1024 * 1024, timeout_ms: 5 });
+      assert.deepEqual(batchOf(withTopicSink(', batch: { max_events: 50 }'), 'out'), { max_events: 50, max_bytes: 8 * 1024 * 1024, timeout_ms: 5 });
+      assert.equal(batchOf(withTopicSink(', batch: { timeout_ms: 200 }'), 'out')?.timeout_ms, 200);
+      // Another sink type keeps the shared default.
+      assert.equal(batchOf(withTopicSink(''), 'cap')?.timeout_ms, 1000);
+    });
+
+    it('do not hide a batch that is not a mapping', () => {
+      assert.throws(() => withTopicSink(', batch: 7'), (err: unknown) => err instanceof ConfigError && err.issues.some((i) => i.path === 'sinks.out.batch'));
+    });
+
+    it('reach the runner of a sink built without a validated config', () => {
+      const spec = { id: 'out', kind: 'sink' as const, type: 'topic', factory: topicSinkFactory, options: {}, inputs: ['in'] };
+      assert.equal(runnerOptions(spec).batch.timeoutMs, 5);
+    });
   });
 });

@@ -70,7 +70,7 @@ export class KafkaTransport implements Transport {
     // Small values (a quiet container's few lines) compress better together, in the request.
     if (this.config.compression !== 'gzip' || message.gzipped || message.value.length < GZIP_AHEAD_MIN_BYTES) return Promise.resolve(message);
     return new Promise((resolve) => {
-      gzip(message.value, (err, value) => resolve(err ? message : { ...message, value, gzipped: true }));
+      gzip(message.value, { level: this.config.compression_level }, (err, value) => resolve(err ? message : { ...message, value, gzipped: true }));
     });
   }
 

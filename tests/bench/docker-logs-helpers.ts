@@ -142,12 +142,14 @@ export interface RsyslogSettings {
   readonly workDir: string;
   readonly key: string;
   readonly compression: string;
+  /** gzip level, the same as cargoscope's (librdkafka's `compression.level`, a topic property). */
+  readonly compressionLevel: number;
 }
 
 /**
  * rsyslog's usual way to ship a file to Kafka: imfile (inotify) reads every line from the start
  * (no state file yet), omkafka publishes each line as one message, raw (`%rawmsg%`, no JSON
- * parsing: less work than cargoscope does), gzip and acks=all like cargoscope, batched by
+ * parsing: less work than cargoscope does), gzip at the same level and acks=all like cargoscope, batched by
  * librdkafka; a LinkedList ruleset queue decouples reading from sending.
  */
 export function rsyslogConfig(s: RsyslogSettings): string {
@@ -159,7 +161,7 @@ input(type="imfile" file="${s.file}" tag="bench" ruleset="kafka" freshStartTail=
 ruleset(name="kafka" queue.type="LinkedList" queue.size="200000" queue.dequeueBatchSize="2048" queue.workerThreads="1") {
   action(type="omkafka" broker=["${s.broker}"] topic="${s.topic}" key="${s.key}" template="raw"
     confParam=["compression.codec=${s.compression}", "queue.buffering.max.ms=5", "batch.num.messages=10000", "queue.buffering.max.kbytes=262144"]
-    topicConfParam=["request.required.acks=-1"])
+    topicConfParam=["request.required.acks=-1", "compression.level=${s.compressionLevel}"])
 }
 `;
 }

@@ -9,7 +9,7 @@
  * (all threads) at that moment; RSS peak = VmHWM. MiB = log payload (lines incl. newline).
  *   node dist/tests/bench/docker-logs.bench.js [--sizes 256,1024] [--mib 400] [--rounds 3]
  *     [--only cargoscope|rsyslog] [--profile DIR (node --cpu-prof of the collector)] [--timeout-secs 300]
- *     [--compression gzip|none (both)] [--source-opts 'max_in_flight_bytes: 16777216'] [--sink-opts 'concurrency: 2']
+ *     [--compression gzip|none (both)] [--compression-level 1-9 (both; default: cargoscope's)] [--source-opts 'max_in_flight_bytes: 16777216'] [--sink-opts 'concurrency: 2']
  * Needs `bash scripts/services.sh up docker images kafka peers`. Last stdout line: one JSON object.
  */
 import { rmSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { kafkaSchema } from '../../core/config/schema';
 import { BIN } from '../helpers/processes';
 import {
   cargoscopeDone, partitionOf, prepareInput, removeBenchContainers, rsyslogConfig, sampleProc, sleep, startRsyslog, stats, stopChild,
@@ -43,8 +44,11 @@ const { values } = parseArgs({
     'source-opts': { type: 'string', default: '' },
     'sink-opts': { type: 'string', default: '' },
     compression: { type: 'string', default: 'gzip' },
+    'compression-level': { type: 'string' },
   },
 });
+// Both contenders gzip at one level: cargoscope's default unless one is given.
+const GZIP_LEVEL = Number(values['compression-level'] ?? kafkaSchema.parse({}).compression_level);
 const SIZES = values.sizes.split(',').map(Number);
 const ROUNDS = Number(values.rounds);
 const TIMEOUT_MS = Number(values['timeout-secs']) * 1000;
@@ -73,7 +77,7 @@ interface Started {
 function startContender(who: Contender, input: LogInput, topic: string, dir: string): Started {
   if (who === 'rsyslog') {
     const conf = path.join(dir, 'rsyslog.conf');
-    writeFileSync(conf, rsyslogConfig({ broker: BROKER, topic, file: input.logPath, workDir: dir, key: input.containerId, compression: values.compression }));
+    writeFileSync(conf, rsyslogConfig({ broker: BROKER, topic, file: input.logPath, workDir: dir, key: input.containerId, compression: values.compression, compressionLevel: GZIP_LEVEL }));
     const child = startRsyslog(conf, path.join(dir, 'rsyslogd.pid'));
     let out = '';
     const keep = (chunk: Buffer): void => void (out = (out + chunk.toString()).slice(-4000));
@@ -83,7 +87,7 @@ function startContender(who: Contender, input: LogInput, topic: string, dir: str
   }
   const yaml = [
     'node: bench', 'data_dir: data', 'shutdown_timeout_secs: 5', 'api: { enabled: false }', 'telemetry: { log_level: warn }',
-    `transport: { type: kafka, kafka: { brokers: ["${BROKER}"], topic_partitions: ${PARTITIONS}, compression: ${values.compression} } }`,
+    `transport: { type: kafka, kafka: { brokers: ["${BROKER}"], topic_partitions: ${PARTITIONS}, compression: ${values.compression}, compression_level: ${GZIP_LEVEL} } }`,
     'sources:', `  logs: { type: docker_logs, docker_root: "${DOCKER_ROOT}", discovery: { mode: docker }${extra(values['source-opts'])} }`,
     'sinks:', `  out: { type: topic, inputs: [logs], topic: "${topic}", key: container${extra(values['sink-opts'])} }`, '',
   ].join('\n');
@@ -235,9 +239,9 @@ async function main(): Promise<void> {
   }
   const sizes = Object.fromEntries([...bySize].map(([size, res]) => [`${size}B`, summarise(res)]));
   const settings = {
-    rounds: ROUNDS, contenders: CONTENDERS.join(', '), transport: `kafka ${BROKER}, acks=all, ${values.compression}, ${PARTITIONS} partitions, fresh topic per run`,
+    rounds: ROUNDS, contenders: CONTENDERS.join(', '), transport: `kafka ${BROKER}, acks=all, ${values.compression === 'none' ? 'none' : `gzip level ${GZIP_LEVEL}`}, ${PARTITIONS} partitions, fresh topic per run`,
     cargoscope: `collector process, docker_logs {${values['source-opts'] || 'defaults'}} → topic sink {key: container${extra(values['sink-opts'])}}`,
-    rsyslog: `rsyslogd 8 imfile (inotify) → omkafka, raw line per message, LinkedList queue, ${values.compression === 'none' ? 'no compression' : 'gzip'}`,
+    rsyslog: `rsyslogd 8 imfile (inotify) → omkafka, raw line per message, LinkedList queue, ${values.compression === 'none' ? 'no compression' : `gzip level ${GZIP_LEVEL}`}`,
   };
   console.log(JSON.stringify({ benchmark: 'docker-logs', settings, sizes, goals: goals(bySize) }));
 }

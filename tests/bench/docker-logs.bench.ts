@@ -208,19 +208,21 @@ function summarise(result: SizeResult): Record<string, unknown> {
 }
 
 function goals(bySize: ReadonlyMap<number, SizeResult>): Record<string, unknown> {
-  const small = bySize.get(256);
-  const ours = small?.runs.cargoscope;
-  const theirs = small?.runs.rsyslog;
-  const perCore = ours ? stats(ours.map((x) => x.mibPerCoreSec)).median : undefined;
-  const vs = ours && theirs ? stats(ours.map((o, i) => o.linesPerSec / (theirs[i] as RunFigures).linesPerSec)).median : undefined;
-  const vsCore = ours && theirs ? stats(ours.map((o, i) => o.mibPerCoreSec / (theirs[i] as RunFigures).mibPerCoreSec)).median : undefined;
-  const rss = Math.max(...[...bySize.values()].flatMap((s) => (s.runs.cargoscope ?? []).map((x) => x.peakRssMiB)));
   const verdict = (value: number | undefined, goal: number, atLeast: boolean): string =>
     value === undefined || !Number.isFinite(value) ? 'not measured' : `${r(value)} (goal ${atLeast ? '≥' : '≤'} ${goal}): ${(atLeast ? value >= goal : value <= goal) ? 'met' : 'NOT met'}`;
+  /** Median over rounds of ours ÷ rsyslog's, paired by round. */
+  const ratio = (size: number, figure: (x: RunFigures) => number): number | undefined => {
+    const { cargoscope: ours, rsyslog: theirs } = bySize.get(size)?.runs ?? {};
+    return ours && theirs ? stats(ours.map((o, i) => figure(o) / figure(theirs[i] as RunFigures))).median : undefined;
+  };
+  const ours256 = bySize.get(256)?.runs.cargoscope;
+  const rss = Math.max(...[...bySize.values()].flatMap((s) => (s.runs.cargoscope ?? []).map((x) => x.peakRssMiB)));
   return {
-    mibPerCoreSec256: verdict(perCore, GOALS.mibPerCore256, true),
-    vsRsyslogLinesPerSec256: verdict(vs, GOALS.vsRsyslog, true),
-    vsRsyslogMibPerCore256: verdict(vsCore, GOALS.vsRsyslog, true),
+    mibPerCoreSec256: verdict(ours256 ? stats(ours256.map((x) => x.mibPerCoreSec)).median : undefined, GOALS.mibPerCore256, true),
+    ...Object.fromEntries(SIZES.flatMap((size) => [
+      [`vsRsyslogLinesPerSec${size}`, verdict(ratio(size, (x) => x.linesPerSec), GOALS.vsRsyslog, true)],
+      [`vsRsyslogMibPerCore${size}`, verdict(ratio(size, (x) => x.mibPerCoreSec), GOALS.vsRsyslog, true)],
+    ])),
     peakRssMiB: verdict(Number.isFinite(rss) ? rss : undefined, GOALS.rssMiB, false),
   };
 }

@@ -80,12 +80,12 @@ export class KafkaTransport implements Transport {
     await this.ensureTopics([topic]);
     const wires = messages.map((m) => ('value' in m ? m : this.encode(m)));
     // Values gzip'd already are not compressed again; a request of only those goes uncompressed.
-    const compress = this.config.compression === 'gzip' && !wires.every((w) => w.gzipped);
+    const gzipRequest = this.config.compression === 'gzip' && !wires.every((w) => w.gzipped);
     try {
       await this.producer.send({
         topic,
         acks: -1,
-        compression: compress ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: gzipRequest ? CompressionTypes.GZIP : CompressionTypes.None,
         messages: wires.map((w) => ({
           key: w.key,
           value: w.value,

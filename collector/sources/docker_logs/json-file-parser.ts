@@ -125,12 +125,7 @@ export function scanJsonFileLine(buf: Buffer, start: number, end: number, scan: 
   scan.messageEnd = newlineOnly ? q - 2 : q;
   scan.ascii = knownAscii || isAscii(buf.subarray(s, q));
   // Copied as bytes, the time must be ASCII too (Docker's always is): anything else goes through strings.
-  scan.plain = newlineOnly && (scan.ascii || isUtf8(buf.subarray(s, q - 2))) && (knownAscii || asciiRange(buf, ts, te));
-  return true;
-}
-
-function asciiRange(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if ((buf[i] as number) >= 0x80) return false;
+  scan.plain = newlineOnly && (scan.ascii || isUtf8(buf.subarray(s, q - 2))) && (knownAscii || isAscii(buf.subarray(ts, te)));
   return true;
 }
 

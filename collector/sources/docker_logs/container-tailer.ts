@@ -15,6 +15,7 @@ import { RotationFollower } from './rotation-follower';
 import type { TailedFile } from './tailed-file';
 import { lastLineEnd, openTailed } from './tailed-file';
 import type { LogTarget } from './targets';
+import type { HoldThread } from './hold-thread';
 import type { ReadBuffers } from './read-buffers';
 
 export interface TailerDeps {
@@ -29,6 +30,8 @@ export interface TailerDeps {
   readonly sourceStartedAtMs: number;
   /** The read buffers all tailers share (memory bounded by bytes, not by container count). */
   readonly readBuffers: ReadBuffers;
+  /** Opens rotated files off the main thread as they appear; without it, the watcher callback alone does. */
+  readonly holdThread?: HoldThread;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { closeSync, watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TailerDeps } from './container-tailer';
@@ -7,6 +7,13 @@ import { listSiblingsStable, type SiblingFile } from './file-identity';
 import { FileHolder, type HeldFile } from './held-files';
 import { afterRotation, overLimit } from './rotation';
 import { openTailed, type TailedFile } from './tailed-file';
+
+/**
+ * How long a held successor waits for the file that may lie between it and the chain (from the hold
+ * thread, whose messages queue behind a busy main thread) before it is taken and the gap counted.
+ * Waiting loses nothing — held files survive deletion — it only delays reading the newer ones.
+ */
+const HELD_GAP_WAIT_MS = 500;
 
 /**
  * What the follower needs of its tailer. Functions rather than values where the tailer's state
@@ -44,6 +51,11 @@ export class RotationFollower {
   private checkTimer: NodeJS.Timeout | undefined;
   /** Successors opened in the watcher callback, before Docker can delete them. */
   private readonly holder: FileHolder;
+  /** Since when the oldest held successor has waited for proof that nothing lies before it. */
+  private unprovenSince: number | undefined;
+  private proofTimer: NodeJS.Timeout | undefined;
+  /** The hold thread's watch of this container's directory, while checks run. */
+  private holdToken: number | undefined;
 
   constructor(
     private readonly deps: TailerDeps,
@@ -71,12 +83,31 @@ export class RotationFollower {
   /** The tailer opened its files: live checks may run now, starting with one at once. */
   enableChecks(): Promise<void> {
     this.initialized = true;
+    this.watchOnHoldThread();
     return this.requestLiveCheck();
+  }
+
+  /** From now on the hold thread opens successors the moment a rename is reported; they reach `holder`. */
+  private watchOnHoldThread(): void {
+    const thread = this.deps.holdThread;
+    if (!thread || this.closedForGood || this.holdToken !== undefined) return;
+    const limit = this.deps.config.max_open_rotated_files;
+    this.holdToken = thread.watch(this.container.logPath(), limit, limit, (snapshot) => {
+      if (!this.holding()) {
+        // Not before the first file is open; its links are kept: the hold thread reports each once.
+        for (const f of snapshot.opened) closeSync(f.fd);
+        this.holder.accept({ opened: [], adjacent: snapshot.adjacent });
+        return;
+      }
+      this.holder.accept(snapshot);
+      void this.requestLiveCheck(); // a file or a proof of adjacency a held successor may wait for
+    });
   }
 
   /** Stops the periodic check; the watcher stays until close (a stopped tailer may still be closed). */
   stopTimer(): void {
     if (this.checkTimer) clearInterval(this.checkTimer);
+    if (this.proofTimer) clearTimeout(this.proofTimer);
   }
 
   /** No more checks; waits for one under way, so it cannot open files after the tailer closed its own. */
@@ -86,6 +117,8 @@ export class RotationFollower {
     await this.checking;
     this.watcher?.close();
     this.watcher = undefined;
+    if (this.holdToken !== undefined) this.deps.holdThread?.unwatch(this.holdToken);
+    this.holdToken = undefined;
     this.holder.closeAll();
   }
 
@@ -200,23 +233,29 @@ export class RotationFollower {
   /**
    * Takes the successors held since the last look (plus what is there now), in creation order.
    * A successor not proven to lie right behind its predecessor (a consistent snapshot showed them
-   * adjacent) may have had a file between them that was deleted before anyone held it: counted.
+   * adjacent) may have had a file between them: it waits up to HELD_GAP_WAIT_MS for the hold thread
+   * to deliver that file or the proof, then is taken anyway and the possible loss counted.
    */
   private async followHeld(newest: TailedFile): Promise<void> {
     this.grabNow();
-    const opened = await this.holder.take((h: HeldFile) => this.isSuccessor(h.devIno, h.birthNs));
-    if (opened.length === 0) return; // nothing held (bound hit, or renamed away): the next look retries
-    let previous = newest.devIno;
-    let gap = false;
-    for (const f of opened) {
-      if (this.holder.olderNeighbour(f.devIno) !== previous) gap = true;
-      previous = f.devIno;
-    }
+    const force = this.unprovenSince !== undefined && Date.now() - this.unprovenSince >= HELD_GAP_WAIT_MS;
+    const { files, gap, waiting } = await this.holder.take((h: HeldFile) => this.isSuccessor(h.devIno, h.birthNs), newest.devIno, force);
+    if (waiting === 0) this.unprovenSince = undefined;
+    else if (files.length > 0 || this.unprovenSince === undefined) this.waitForProof();
+    if (files.length === 0) return; // nothing (provably) next yet: a later look retries
     if (gap) this.container.loss('rotated_file_lost', 0, 'a rotated log file may have been deleted before it could be held open');
-    // Every file but the newest held one is final; the newest is sealed by the next rotation seen.
-    opened.forEach((f, i) => (f.sealed = i < opened.length - 1));
-    this.appendToChain(newest, opened);
+    // Every file but the newest taken one is final; the newest is sealed by the next rotation seen.
+    files.forEach((f, i) => (f.sealed = i < files.length - 1));
+    this.appendToChain(newest, files);
     await this.enforceOpenLimit();
+  }
+
+  /** A held file waits for its link to the chain: look again when the wait is over. */
+  private waitForProof(): void {
+    this.unprovenSince = Date.now();
+    if (this.proofTimer) clearTimeout(this.proofTimer);
+    this.proofTimer = setTimeout(() => void this.requestLiveCheck(), HELD_GAP_WAIT_MS);
+    this.proofTimer.unref();
   }
 
   private appendToChain(newest: TailedFile, opened: readonly TailedFile[]): void {

@@ -78,7 +78,9 @@ export class HoldThread {
   private ensureWorker(): Worker | undefined {
     if (this.worker || this.dead) return this.worker;
     try {
-      const worker = new Worker(join(__dirname, 'hold-thread-worker.js'));
+      // Node closes the raw descriptors a worker opened when it exits (trackUnmanagedFds): these are
+      // the main thread's once sent, and closing them again would close whatever reused the number.
+      const worker = new Worker(join(__dirname, 'hold-thread-worker.js'), { trackUnmanagedFds: false });
       worker.on('message', (m: FromHoldThread) => this.onMessage(m));
       worker.on('error', (err) => this.die(err));
       worker.on('exit', (code) => {

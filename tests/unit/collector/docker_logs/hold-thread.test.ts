@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { closeSync, fstatSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,20 @@ describe('docker_logs hold thread', () => {
     thread.unwatch(token);
     await thread.close();
     assert.deepEqual(problems, []);
+  });
+
+  it('leaves the descriptors it sent open when it exits: they are the main thread\'s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cs-hold-thread-'));
+    const live = join(dir, 'x-json.log');
+    await writeFile(live, 'a\n');
+    const thread = new HoldThread({ failed: (err) => assert.fail(String(err)), problem: (_k, _p, message) => assert.fail(message) });
+    const fds: number[] = [];
+    thread.watch(live, 2, 100, (s) => fds.push(...s.opened.map((f) => f.fd)));
+    await until(() => fds.length === 1, 5000);
+    await thread.close();
+    const [fd] = fds as [number];
+    assert.equal(fstatSync(fd).size, 2, 'still open after the thread exited');
+    closeSync(fd);
   });
 
   it('sends each file once, and closes what arrives after unwatch', async () => {

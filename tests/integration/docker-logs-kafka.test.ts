@@ -84,20 +84,19 @@ describe('docker_logs → Kafka (real dockerd, real Kafka, collector process)', 
     assert.equal(await collector.counter(DISCARDED, 'rotated_file_given_up'), 0);
   });
 
-  it('2b. at full speed with max-size=1m / max-file=3, never loses a rotated file silently', async () => {
-    // Known limit (collector/sources/docker_logs/README.md): a file Docker rotates and deletes
-    // before the tailer could open it is lost. What must hold: such a loss is counted, never silent.
+  it('2b. loses nothing at full speed with max-size=1m / max-file=3', async () => {
+    // Docker deletes a 1 MiB file about three rotations after creating it, tens of milliseconds at
+    // this speed: only the hold process (hold-process.ts), opening each file as it appears, keeps them all.
     const { collector, reader } = await shipTo();
     const n = 150_000;
     const id = await runWriter('cs-logs-rotfast', ['--count', String(n), '--length', '80', '--prefix', 'rf'], ['--log-opt', 'max-size=1m', '--log-opt', 'max-file=3']);
     await untilSettled(() => reader.records(id).length, n, 180_000);
     const records = reader.records(id);
-    const gap = checkNumbered(records.map((r) => r.message), n, 'rf');
     const lost = await collector.counter(DISCARDED, 'rotated_file_lost');
     const notHeld = await collector.counter(DISCARDED, 'rotated_file_not_held');
     const givenUp = await collector.counter(DISCARDED, 'rotated_file_given_up');
-    console.log(`      (${records.length} of ${n} lines; rotated_file_lost ${lost}, rotated_file_not_held ${notHeld}, rotated_file_given_up ${givenUp}${gap ? `; ${gap}` : ''})`);
-    if (gap !== undefined) assert.ok(lost > 0, `lines are missing (${gap}) but no loss was counted`);
+    console.log(`      (${records.length} of ${n} lines; rotated_file_lost ${lost}, rotated_file_not_held ${notHeld}, rotated_file_given_up ${givenUp})`);
+    assert.equal(checkNumbered(records.map((r) => r.message), n, 'rf'), undefined);
     assert.equal(new Set(records.map((r) => r.id)).size, records.length, 'no record twice');
   });
 

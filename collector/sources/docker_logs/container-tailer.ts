@@ -15,7 +15,7 @@ import { RotationFollower } from './rotation-follower';
 import type { TailedFile } from './tailed-file';
 import { lastLineEnd, openTailed } from './tailed-file';
 import type { LogTarget } from './targets';
-import type { HoldThread } from './hold-thread';
+import type { HoldProcess } from './hold-process';
 import type { ReadBuffers } from './read-buffers';
 
 export interface TailerDeps {
@@ -31,7 +31,7 @@ export interface TailerDeps {
   /** The read buffers all tailers share (memory bounded by bytes, not by container count). */
   readonly readBuffers: ReadBuffers;
   /** Opens rotated files off the main thread as they appear; without it, the watcher callback alone does. */
-  readonly holdThread?: HoldThread;
+  readonly holdProcess?: HoldProcess;
 }
 
 /**

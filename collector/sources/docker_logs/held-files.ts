@@ -89,8 +89,8 @@ function adjacentPairs(seen: readonly { devIno: string }[]): [string, string][] 
 /**
  * Docker renames and deletes rotated files faster than an async listing (thread-pool I/O behind
  * other tailers) reaches them at full speed. An open descriptor survives unlink, so the files are
- * opened the moment a rename is reported — by the hold thread (hold-thread.ts), whose event loop
- * a busy main thread cannot delay, and again by the watcher callback here — and the follower later
+ * opened the moment a rename is reported — by the hold process (hold-process.ts), which a busy
+ * collector cannot delay, and again by the watcher callback here — and the follower later
  * takes its successors from this holder. Also remembers which file lay right behind which in a
  * consistent snapshot, so the follower can tell a proven-adjacent successor from a possible gap.
  */
@@ -117,8 +117,8 @@ export class FileHolder {
   }
 
   /**
-   * Files another thread opened (its own look, taken while this one was busy): held like our own,
-   * or closed when they are no successor or the bound is hit. Their descriptors are the process's.
+   * Files the hold process opened (its own look, taken while this thread was busy), as descriptors
+   * of our own: held like ours, or closed when they are no successor or the bound is hit.
    */
   accept(snapshot: Snapshot): void {
     for (const f of snapshot.opened) {
@@ -158,7 +158,7 @@ export class FileHolder {
    * Hands over held successors oldest first, as tailed files reopened through /proc/self/fd (which
    * works after Docker unlinked them), and closes files that are no successor. Unless `force`, only
    * the run proven adjacent, starting right behind `after`, is handed over: a file missing from
-   * between may still be on its way from the hold thread, and once a newer file is in the chain a
+   * between may still be on its way from the hold process, and once a newer file is in the chain a
    * late one could never join it. What stays held is counted in `waiting`.
    */
   async take(isSuccessor: (h: HeldFile) => boolean, after: string | undefined, force: boolean): Promise<Taken> {

@@ -10,7 +10,7 @@ import { openTailed, type TailedFile } from './tailed-file';
 
 /**
  * How long a held successor waits for the file that may lie between it and the chain (from the hold
- * thread, whose messages queue behind a busy main thread) before it is taken and the gap counted.
+ * process, whose messages queue behind a busy main thread) before it is taken and the gap counted.
  * Waiting loses nothing — held files survive deletion — it only delays reading the newer ones.
  */
 const HELD_GAP_WAIT_MS = 500;
@@ -54,7 +54,7 @@ export class RotationFollower {
   /** Since when the oldest held successor has waited for proof that nothing lies before it. */
   private unprovenSince: number | undefined;
   private proofTimer: NodeJS.Timeout | undefined;
-  /** The hold thread's watch of this container's directory, while checks run. */
+  /** The hold process's watch of this container's directory, while checks run. */
   private holdToken: number | undefined;
 
   constructor(
@@ -83,18 +83,18 @@ export class RotationFollower {
   /** The tailer opened its files: live checks may run now, starting with one at once. */
   enableChecks(): Promise<void> {
     this.initialized = true;
-    this.watchOnHoldThread();
+    this.watchOnHoldProcess();
     return this.requestLiveCheck();
   }
 
-  /** From now on the hold thread opens successors the moment a rename is reported; they reach `holder`. */
-  private watchOnHoldThread(): void {
-    const thread = this.deps.holdThread;
-    if (!thread || this.closedForGood || this.holdToken !== undefined) return;
+  /** From now on the hold process opens successors the moment a rename is reported; they reach `holder`. */
+  private watchOnHoldProcess(): void {
+    const holdProcess = this.deps.holdProcess;
+    if (!holdProcess || this.closedForGood || this.holdToken !== undefined) return;
     const limit = this.deps.config.max_open_rotated_files;
-    this.holdToken = thread.watch(this.container.logPath(), limit, limit, (snapshot) => {
+    this.holdToken = holdProcess.watch(this.container.logPath(), limit, limit, (snapshot) => {
       if (!this.holding()) {
-        // Not before the first file is open; its links are kept: the hold thread reports each once.
+        // Not before the first file is open; its links are kept: the hold process reports each once.
         for (const f of snapshot.opened) closeSync(f.fd);
         this.holder.accept({ opened: [], adjacent: snapshot.adjacent });
         return;
@@ -117,7 +117,7 @@ export class RotationFollower {
     await this.checking;
     this.watcher?.close();
     this.watcher = undefined;
-    if (this.holdToken !== undefined) this.deps.holdThread?.unwatch(this.holdToken);
+    if (this.holdToken !== undefined) this.deps.holdProcess?.unwatch(this.holdToken);
     this.holdToken = undefined;
     this.holder.closeAll();
   }
@@ -233,7 +233,7 @@ export class RotationFollower {
   /**
    * Takes the successors held since the last look (plus what is there now), in creation order.
    * A successor not proven to lie right behind its predecessor (a consistent snapshot showed them
-   * adjacent) may have had a file between them: it waits up to HELD_GAP_WAIT_MS for the hold thread
+   * adjacent) may have had a file between them: it waits up to HELD_GAP_WAIT_MS for the hold process
    * to deliver that file or the proof, then is taken anyway and the possible loss counted.
    */
   private async followHeld(newest: TailedFile): Promise<void> {

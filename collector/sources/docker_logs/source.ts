@@ -10,7 +10,7 @@ import type { DockerLogsSourceConfig } from './config';
 import { containersBornSince } from './container-dir';
 import { ContainerTailer, type TailerDeps } from './container-tailer';
 import { ByteBudget } from './delivery-tracker';
-import { HoldThread } from './hold-thread';
+import { HoldProcess } from './hold-process';
 import { ReadBuffers } from './read-buffers';
 import { compileStartPattern, type MultilineOptions } from './multiline';
 import { DiscoveryLogTargets, jsonLogPath, type LogTarget, type LogTargets } from './targets';
@@ -51,7 +51,7 @@ export class DockerLogsSource implements Source {
    */
   private startedAtMs = Date.now();
   private readonly readBuffers: ReadBuffers;
-  private holdThread: HoldThread | undefined;
+  private holdProcess: HoldProcess | undefined;
   /** `include_labels` split once: sync() checks every running container against it 5× a second. */
   private readonly includeLabels: ReadonlyArray<readonly [string, string | undefined]>;
 
@@ -84,18 +84,22 @@ export class DockerLogsSource implements Source {
       ctx.logger.warn(warning);
     }
     this.startedAtMs = this.store.responsibleSince(Date.now());
-    this.holdThread = new HoldThread({
+    this.holdProcess = new HoldProcess({
       failed: (err) => {
-        ctx.telemetry.error('log_hold_thread_failed');
-        ctx.logger.warn({ err }, 'the thread that holds rotated log files open stopped; the watcher callbacks still hold them, later under load');
+        ctx.telemetry.error('log_hold_process_failed');
+        ctx.logger.warn({ err }, 'the process that holds rotated log files open stopped; the watcher callbacks still hold them, later under load');
       },
       problem: (kind, path, message) => {
         ctx.telemetry.error(kind === 'watch_failed' ? 'log_hold_watch_failed' : 'log_file_hold_failed');
-        ctx.logger.debug({ path, message }, kind === 'watch_failed' ? 'the hold thread cannot watch a log directory' : 'holding rotated log files failed');
+        ctx.logger.debug({ path, message }, kind === 'watch_failed' ? 'the hold process cannot watch a log directory' : 'holding rotated log files failed');
       },
+      ready: (niceness) => ctx.logger.debug({ niceness }, 'the hold process runs'),
     });
+    // Booted alongside discovery, so it serves the first container's watch at once.
+    const holdProcessReady = this.holdProcess.start();
     this.targets ??= new DiscoveryLogTargets(this.config, { node: ctx.node, logger: ctx.logger, telemetry: ctx.telemetry });
     await this.targets.start();
+    await holdProcessReady;
     this.watchContainersDir();
     // Containers with checkpoints that are not running now may still have undelivered lines.
     const known = this.store.containers();
@@ -128,7 +132,7 @@ export class DockerLogsSource implements Source {
     await this.flushCheckpoints();
     await Promise.all(tailers.map((t) => t.close()));
     this.tailers.clear();
-    await this.holdThread?.close();
+    await this.holdProcess?.close();
   }
 
   private sync(): void {
@@ -168,7 +172,7 @@ export class DockerLogsSource implements Source {
 
   private tailerDeps(target: LogTarget | undefined): TailerDeps {
     const ctx = this.ctx as SourceContext;
-    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, sourceStartedAtMs: this.startedAtMs, readBuffers: this.readBuffers, holdThread: this.holdThread };
+    return { ctx, config: this.config, store: this.store as CheckpointStore, budget: this.budget, multiline: target ? this.multilineFor(target) : undefined, openLimit: this.openLimit, sourceStartedAtMs: this.startedAtMs, readBuffers: this.readBuffers, holdProcess: this.holdProcess };
   }
 
   private track(tailer: Tailer): void {

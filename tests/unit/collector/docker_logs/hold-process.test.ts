@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,15 @@ function holdsFile(pid: number, path: string): boolean {
         return false;
       }
     });
+  } catch {
+    return false;
+  }
+}
+
+/** Running (a zombie whose parent is gone has ended: it holds no file). */
+function isAlive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
   } catch {
     return false;
   }
@@ -88,16 +97,24 @@ describe('docker_logs hold process', () => {
     const live = join(dir, 'x-json.log');
     await writeFile(live, 'a\n');
     const module = join(__dirname, '../../../../collector/sources/docker_logs/hold-process.js');
-    // A stand-in collector: starts the hold process, watches, prints its pid, and waits to be killed.
+    // A stand-in collector: starts the hold process, prints its pid once the first file arrived
+    // (the watch is live), and waits to be killed.
     const script = `const { HoldProcess } = require(${JSON.stringify(module)});
       const hold = new HoldProcess({ failed() {}, problem() {} });
       setInterval(() => {}, 1000);
-      hold.start().then(() => { hold.watch(${JSON.stringify(live)}, 2, 100, () => {}); console.log(hold.pid); });`;
+      let told = false;
+      hold.start().then(() => hold.watch(${JSON.stringify(live)}, 2, 100, () => { if (!told) console.log(hold.pid); told = true; }));`;
     const collector = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const pid = await new Promise<number>((resolve) => collector.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
-    await until(() => holdsFile(pid, live), 5000);
-    collector.kill('SIGKILL');
-    await until(() => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') === true, 5000);
+    let pid: number | undefined;
+    try {
+      pid = await new Promise<number>((resolve) => collector.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+      assert.ok(isAlive(pid), 'the hold process runs while the collector does');
+      collector.kill('SIGKILL');
+      await until(() => !isAlive(pid as number), 5000);
+    } finally {
+      collector.kill('SIGKILL'); // a failed test leaves no stand-in behind
+      if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 
   it('sends each file once, and closes what arrives after unwatch', async () => {

@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Partitioners, type Admin } from 'kafkajs';
 import { decodeEvent } from '../../core/transport';
@@ -73,7 +73,11 @@ export async function removeBenchContainers(): Promise<void> {
   if (ids) await docker('rm', '-f', ...ids.split('\n'));
 }
 
-/** CPU seconds (utime + stime, all threads) and memory of a process, read from /proc. */
+/**
+ * CPU seconds (utime + stime, all threads) and memory of a process and its descendants (the
+ * collector's hold process), read from /proc: a peer is compared with all that ships the logs.
+ * Peak RSS is the sum of each process's own peak, so it can overstate the tree's peak, never hide it.
+ */
 export interface ProcSample {
   readonly atMs: number;
   readonly cpuSecs: number;
@@ -82,15 +86,51 @@ export interface ProcSample {
 }
 
 export function sampleProc(pid: number): ProcSample | undefined {
+  const own = sampleOne(pid);
+  if (!own) return undefined; // exited
+  let sample = own;
+  for (const child of descendants(pid)) {
+    const c = sampleOne(child);
+    if (c) sample = { atMs: sample.atMs, cpuSecs: sample.cpuSecs + c.cpuSecs, rssMiB: sample.rssMiB + c.rssMiB, hwmMiB: sample.hwmMiB + c.hwmMiB };
+  }
+  return sample;
+}
+
+function sampleOne(pid: number): ProcSample | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const f = statFields(pid);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1] ?? NaN) / 1024;
     return { atMs: Date.now(), cpuSecs: (Number(f[11]) + Number(f[12])) / TICKS_PER_SEC, rssMiB: kb('VmRSS'), hwmMiB: kb('VmHWM') };
   } catch {
-    return undefined; // exited
+    return undefined;
   }
+}
+
+/** /proc/<pid>/stat after the command name: state is [0], ppid [1], utime [11], stime [12]. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Every process below `pid` (by parent pid; this kernel has no /proc/<pid>/task/<tid>/children). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      parentOf.set(Number(name), Number(statFields(Number(name))[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found: number[] = [];
+  for (let frontier = [pid]; frontier.length > 0; ) {
+    const next = [...parentOf].filter(([, parent]) => frontier.includes(parent)).map(([child]) => child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
 }
 
 /** High watermarks by partition. */

@@ -6,7 +6,8 @@
  * (untimed); each run ships the whole file to a fresh topic, timed from process start until every
  * line is in Kafka: rsyslog's topic holds N messages; cargoscope's newest batch for the container
  * ends with line N (one container → one partition, in order). CPU = utime+stime of the process
- * (all threads) at that moment; RSS peak = VmHWM. MiB = log payload (lines incl. newline).
+ * and its children (cargoscope's hold process), all threads, at that moment; RSS peak = VmHWM,
+ * summed over them. MiB = log payload (lines incl. newline).
  *   node dist/tests/bench/docker-logs.bench.js [--sizes 256,1024] [--mib 400] [--rounds 3]
  *     [--only cargoscope|rsyslog] [--profile DIR (node --cpu-prof of the collector)] [--timeout-secs 300]
  *     [--compression gzip|none (both)] [--compression-level 1-9 (both; default: cargoscope's)] [--source-opts 'max_in_flight_bytes: 16777216'] [--sink-opts 'concurrency: 2']
@@ -242,7 +243,7 @@ async function main(): Promise<void> {
   const sizes = Object.fromEntries([...bySize].map(([size, res]) => [`${size}B`, summarise(res)]));
   const settings = {
     rounds: ROUNDS, contenders: CONTENDERS.join(', '), transport: `kafka ${BROKER}, acks=all, ${values.compression === 'none' ? 'none' : `gzip level ${GZIP_LEVEL}`}, ${PARTITIONS} partitions, fresh topic per run`,
-    cargoscope: `collector process, docker_logs {${values['source-opts'] || 'defaults'}} → topic sink {key: container${extra(values['sink-opts'])}}`,
+    cargoscope: `collector process and its hold process (CPU and RSS summed), docker_logs {${values['source-opts'] || 'defaults'}} → topic sink {key: container${extra(values['sink-opts'])}}`,
     rsyslog: `rsyslogd 8 imfile (inotify) → omkafka, raw line per message, LinkedList queue, ${values.compression === 'none' ? 'no compression' : `gzip level ${GZIP_LEVEL}`}`,
   };
   console.log(JSON.stringify({ benchmark: 'docker-logs', settings, sizes, goals: goals(bySize) }));

@@ -90,15 +90,10 @@ function safeLook(token: number, w: Watched): void {
   }
 }
 
-function release(fds: Iterable<number>, from: Set<number> | undefined): void {
+/** Closes what the collector (or the end of a watch) lets go of; a number not held is skipped, never closed twice. */
+function release(fds: Iterable<number>, held: Set<number>): void {
   for (const fd of fds) {
-    // Only our own holds: a number the collector names twice (or after the watch ended) is not closed again.
-    if (from && !from.delete(fd)) continue;
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed: nothing held
-    }
+    if (held.delete(fd)) closeSync(fd);
   }
 }
 
@@ -106,8 +101,8 @@ function stopWatching(token: number): void {
   const w = watched.get(token);
   if (!w) return;
   w.watcher.close();
-  // The collector may still be taking these: a release that arrives later finds nothing to close.
-  release([...w.inFlight], undefined);
+  // The collector may still be taking these: a release that arrives later finds no watch to close from.
+  release([...w.inFlight], w.inFlight);
   watched.delete(token);
 }
 
@@ -133,7 +128,10 @@ function stopAll(): void {
 process.on('message', (m: ToHoldProcess) => {
   if (m.type === 'watch') start(m);
   else if (m.type === 'unwatch') stopWatching(m.token);
-  else if (m.type === 'released') release(m.fds, watched.get(m.token)?.inFlight ?? new Set());
+  else if (m.type === 'released') {
+    const w = watched.get(m.token);
+    if (w) release(m.fds, w.inFlight);
+  }
   else stopAll();
 });
 // The collector ended (or was killed): nothing is left to hold for.

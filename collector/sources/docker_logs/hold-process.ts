@@ -152,7 +152,7 @@ export class HoldProcess {
   /** Takes descriptors of our own for what the hold process opened, then lets it close its copies. */
   private onHeld(token: number, snapshot: Snapshot): void {
     const r = this.receivers.get(token);
-    const pid = this.child?.pid;
+    const pid = this.pid;
     const opened: OpenedFile[] = [];
     if (r && pid !== undefined) {
       for (const f of snapshot.opened) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerLogsSource } from '../../../../collector/sources/docker_logs/source';
@@ -9,6 +9,22 @@ import { CaptureContext, config, FakeDockerLog, numbered, sameSequence, until } 
 const ID = 'a'.repeat(64);
 const ERRORS = 'cargoscope_component_errors_total';
 const DISCARDED = 'cargoscope_component_discarded_events_total';
+
+/** The docker_logs hold processes this process started (found by parent pid and script in /proc). */
+function holdProcessesOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('hold-process-child');
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
 
 describe('docker_logs tailer (files on disk, no Docker)', function () {
   this.timeout(20_000);
@@ -67,9 +83,18 @@ describe('docker_logs tailer (files on disk, no Docker)', function () {
     const cap = new CaptureContext(join(root, 'data'));
     await startSource(log, cap);
     await until('10 lines', () => cap.records().length >= 10);
-    for (let r = 0; r < 5; r++) {
-      log.rotate();
-      log.write(numbered(11 + r * 10, 20 + r * 10));
+    // The hold process runs beside this thread and could open every file in time: stopped, it is a
+    // holder starved for longer than the rotations take, which is what loses files.
+    const holders = holdProcessesOf(process.pid);
+    assert.ok(holders.length > 0, 'the source started its hold process');
+    for (const pid of holders) process.kill(pid, 'SIGSTOP');
+    try {
+      for (let r = 0; r < 5; r++) {
+        log.rotate();
+        log.write(numbered(11 + r * 10, 20 + r * 10));
+      }
+    } finally {
+      for (const pid of holders) process.kill(pid, 'SIGCONT');
     }
     await until('the loss counted', async () => (await cap.counter(DISCARDED, 'rotated_file_lost')) >= 1);
     await until('the live file read', () => cap.messages().includes(numbered(60, 60)[0] as string));
